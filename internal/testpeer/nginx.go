@@ -1,0 +1,154 @@
+// Package testpeer runs real peers for OnAir's tests: nginx with the RTMP module (optionally behind
+// TLS), and the ffmpeg/ffprobe command-line tools with hard timeouts.
+package testpeer
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const rtmpModule = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+const streamModule = "/usr/lib/nginx/modules/ngx_stream_module.so"
+
+// NginxOptions configures an nginx-rtmp peer.
+type NginxOptions struct {
+	// OnPublish, when set, is the URL nginx-rtmp asks before it accepts a publish (2xx accepts).
+	OnPublish string
+	// TLSCert and TLSKey, when set, add an RTMPS listener (nginx's stream module terminating TLS).
+	TLSCert, TLSKey string
+}
+
+// Nginx is a running nginx-rtmp on 127.0.0.1 with one application, "live".
+type Nginx struct {
+	t        testing.TB
+	dir      string
+	Port     int // RTMP port
+	TLSPort  int // RTMPS port, 0 without TLS
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	confPath string
+}
+
+// StartNginx starts nginx-rtmp and stops it when the test ends.
+func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
+	t.Helper()
+	Require(t, "nginx", "nginx")
+	if _, err := os.Stat(rtmpModule); err != nil {
+		t.Fatalf("testpeer: %s is missing: install the Debian package libnginx-mod-rtmp (make test does)", rtmpModule)
+	}
+	n := &Nginx{t: t, dir: t.TempDir(), Port: FreePort(t)}
+	var conf strings.Builder
+	fmt.Fprintf(&conf, "load_module %s;\n", rtmpModule)
+	if opts.TLSCert != "" {
+		if _, err := os.Stat(streamModule); err != nil {
+			t.Fatalf("testpeer: %s is missing: install the Debian package libnginx-mod-stream", streamModule)
+		}
+		fmt.Fprintf(&conf, "load_module %s;\n", streamModule)
+		n.TLSPort = FreePort(t)
+	}
+	fmt.Fprintf(&conf, "daemon off;\nmaster_process off;\nworker_processes 1;\npid %s/nginx.pid;\n", n.dir)
+	fmt.Fprintf(&conf, "error_log %s/error.log info;\nevents { worker_connections 256; }\n", n.dir)
+	fmt.Fprintf(&conf, "rtmp { server { listen 127.0.0.1:%d; chunk_size 4096;\n", n.Port)
+	conf.WriteString("  application live { live on; drop_idle_publisher 10s;\n")
+	if opts.OnPublish != "" {
+		fmt.Fprintf(&conf, "    on_publish %s;\n", opts.OnPublish)
+	}
+	conf.WriteString("  } } }\n")
+	if opts.TLSCert != "" {
+		fmt.Fprintf(&conf, "stream { server { listen 127.0.0.1:%d ssl; ssl_certificate %s; ssl_certificate_key %s;\n"+
+			"  proxy_pass 127.0.0.1:%d; } }\n", n.TLSPort, opts.TLSCert, opts.TLSKey, n.Port)
+	}
+	n.confPath = filepath.Join(n.dir, "nginx.conf")
+	if err := os.WriteFile(n.confPath, []byte(conf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n.Start()
+	t.Cleanup(n.Stop)
+	return n
+}
+
+// Start (re)starts nginx on the same ports and waits until it accepts connections.
+func (n *Nginx) Start() {
+	n.t.Helper()
+	n.cmd = exec.Command("nginx", "-p", n.dir, "-c", n.confPath, "-e", filepath.Join(n.dir, "error.log"))
+	n.cmd.Stdout, n.cmd.Stderr = os.Stderr, os.Stderr
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatalf("testpeer: start nginx: %v", err)
+	}
+	n.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(n.cmd, n.exited)
+	ports := []int{n.Port}
+	if n.TLSPort != 0 {
+		ports = append(ports, n.TLSPort)
+	}
+	for _, p := range ports {
+		if err := waitListening(p, n.exited, 10*time.Second); err != nil {
+			log, _ := os.ReadFile(filepath.Join(n.dir, "error.log"))
+			n.t.Fatalf("testpeer: nginx did not listen on %d: %v\n%s", p, err, log)
+		}
+	}
+}
+
+// Stop kills nginx at once (as a crash or a restart of the ingest would) and waits for it to exit.
+func (n *Nginx) Stop() {
+	if n.cmd == nil || n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Kill()
+	<-n.exited
+	n.cmd = nil
+}
+
+// URL returns the RTMP URL of the "live" application with the given stream key.
+func (n *Nginx) URL(key string) string {
+	return fmt.Sprintf("rtmp://127.0.0.1:%d/live/%s", n.Port, key)
+}
+
+// ErrorLog returns what nginx has logged so far (for failure messages).
+func (n *Nginx) ErrorLog() string {
+	b, _ := os.ReadFile(filepath.Join(n.dir, "error.log"))
+	return string(b)
+}
+
+func waitListening(port int, exited <-chan struct{}, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return fmt.Errorf("nginx exited")
+		default:
+		}
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("timed out after %v", limit)
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Require fails the test, naming the Debian package to install, when a peer binary is missing.
+func Require(t testing.TB, binary, debianPackage string) {
+	t.Helper()
+	if _, err := exec.LookPath(binary); err != nil {
+		t.Fatalf("testpeer: %s not found: install the Debian package %s (make test installs it)", binary, debianPackage)
+	}
+}
