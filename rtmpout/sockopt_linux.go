@@ -1,0 +1,31 @@
+package rtmpout
+
+import (
+	"net"
+
+	"golang.org/x/sys/unix"
+)
+
+// kernelUnsent returns the bytes in the socket's send buffer not yet acknowledged by the peer.
+func kernelUnsent(c *net.TCPConn) int {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ) })
+	return n
+}
+
+// limitNotSent caps the bytes the kernel accepts beyond what it has sent (TCP_NOTSENT_LOWAT), so
+// congestion shows up in our queue, where frames can still be dropped by priority, instead of
+// piling up as seconds of invisible delay in the socket buffer.
+func limitNotSent(c *net.TCPConn, bytes int) {
+	rc, err := c.SyscallConn()
+	if err != nil || bytes <= 0 {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, bytes)
+	})
+}

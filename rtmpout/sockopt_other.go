@@ -1,0 +1,9 @@
+//go:build !linux
+
+package rtmpout
+
+import "net"
+
+func kernelUnsent(*net.TCPConn) int { return 0 }
+
+func limitNotSent(*net.TCPConn, int) {}
