@@ -159,6 +159,9 @@ func (q *queue) enforceLocked() (wantKeyframe bool) {
 		q.dropVideo(func(i int, _ *item) bool { return i < last })
 		if last < 0 || q.durationLocked() > q.policy.ToKeyframe {
 			q.dropVideo(func(int, *item) bool { return true })
+			if q.waitKey {
+				return false // a keyframe was asked for already
+			}
 			q.waitKey = true
 			q.keyRequests++
 			return true
@@ -221,6 +224,12 @@ func (q *queue) close() {
 	q.closed = true
 	q.mu.Unlock()
 	q.signal()
+}
+
+func (q *queue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items)
 }
 
 type queueStats struct {
