@@ -1,0 +1,101 @@
+package encoder
+
+// What go-astiav v0.16.0 cannot do from Go, in a few lines of C: set rc_max_rate and
+// rc_buffer_size (it has no setters), scale from Go memory straight into an AVFrame (its
+// ScaleFrame would first copy a frame that is not reference counted), and make a frame writable
+// before the encoder's buffers are reused.
+
+/*
+#cgo pkg-config: libavcodec libavutil libswscale
+#include <libavcodec/avcodec.h>
+#include <libavutil/frame.h>
+#include <libswscale/swscale.h>
+
+static void onair_set_rate(AVCodecContext *c, int64_t bit_rate, int64_t max_rate, int buffer_size) {
+	c->bit_rate = bit_rate;
+	c->rc_max_rate = max_rate;
+	c->rc_buffer_size = buffer_size;
+}
+
+static int onair_scale(struct SwsContext *c, const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+		int s0, int s1, int s2, int src_h, AVFrame *dst) {
+	const uint8_t *const src[4] = {p0, p1, p2, NULL};
+	const int strides[4] = {s0, s1, s2, 0};
+	return sws_scale(c, src, strides, 0, src_h, dst->data, dst->linesize);
+}
+
+static uint8_t *onair_plane(AVFrame *f, int i) { return f->data[i]; }
+static int onair_linesize(AVFrame *f, int i) { return f->linesize[i]; }
+static int onair_make_writable(AVFrame *f) { return av_frame_make_writable(f); }
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/asticode/go-astiav"
+)
+
+// codecContextPtr returns the AVCodecContext behind cc: the C pointer is the first field of
+// astiav.CodecContext in v0.16.0 (checked by TestCodecContextPointer).
+func codecContextPtr(cc *astiav.CodecContext) *C.AVCodecContext {
+	return (*C.AVCodecContext)(*(*unsafe.Pointer)(unsafe.Pointer(cc)))
+}
+
+func framePtr(f *astiav.Frame) *C.AVFrame { return (*C.AVFrame)(f.UnsafePointer()) }
+
+// setRate sets the average bitrate, the maximum rate and the VBV buffer (bits, bits/s). libx264
+// reconfigures itself when these change between frames.
+func setRate(cc *astiav.CodecContext, bitRate, maxRate int64, bufferSize int) {
+	C.onair_set_rate(codecContextPtr(cc), C.int64_t(bitRate), C.int64_t(maxRate), C.int(bufferSize))
+}
+
+// rcMaxRate and rcBufferSize read the fields back (for tests).
+func rcMaxRate(cc *astiav.CodecContext) int64  { return int64(codecContextPtr(cc).rc_max_rate) }
+func rcBufferSize(cc *astiav.CodecContext) int { return int(codecContextPtr(cc).rc_buffer_size) }
+
+// scale converts and scales f's planes (Go memory, read during the call) into dst.
+func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame) error {
+	var p [3]*C.uint8_t
+	for i := range p {
+		if len(f.Planes[i]) > 0 {
+			p[i] = (*C.uint8_t)(unsafe.Pointer(&f.Planes[i][0]))
+		}
+	}
+	sws := (*C.struct_SwsContext)(*(*unsafe.Pointer)(unsafe.Pointer(ssc)))
+	ret := C.onair_scale(sws, p[0], p[1], p[2], C.int(f.Strides[0]), C.int(f.Strides[1]), C.int(f.Strides[2]),
+		C.int(f.Height), framePtr(dst))
+	if ret <= 0 {
+		return fmt.Errorf("encoder: sws_scale returned %d", int(ret))
+	}
+	return nil
+}
+
+// plane returns plane i of f as a Go slice over C memory, valid while the frame's buffer is.
+func plane(f *astiav.Frame, i, rows int) []byte {
+	p := C.onair_plane(framePtr(f), C.int(i))
+	ls := int(C.onair_linesize(framePtr(f), C.int(i)))
+	if p == nil || ls <= 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), ls*rows)
+}
+
+// floats returns n float32 samples of audio plane i of f (planar float frames).
+func floats(f *astiav.Frame, i, n int) []float32 {
+	p := C.onair_plane(framePtr(f), C.int(i))
+	if p == nil {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(p)), n)
+}
+
+func linesize(f *astiav.Frame, i int) int { return int(C.onair_linesize(framePtr(f), C.int(i))) }
+
+func makeWritable(f *astiav.Frame) error {
+	if ret := C.onair_make_writable(framePtr(f)); ret < 0 {
+		return fmt.Errorf("encoder: av_frame_make_writable: %d", int(ret))
+	}
+	return nil
+}

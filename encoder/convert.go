@@ -1,0 +1,123 @@
+package encoder
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// PixelFormat is the layout of a raw video frame handed to the encoder.
+type PixelFormat int
+
+// The formats capture delivers.
+const (
+	I420 PixelFormat = iota // planar Y, U, V; chroma halved both ways
+	I422                    // planar Y, U, V; chroma halved horizontally
+	NV12                    // planar Y, interleaved UV; chroma halved both ways
+	YUYV                    // packed Y0 U Y1 V
+	RGBA                    // packed R G B A
+)
+
+func (p PixelFormat) String() string {
+	return [...]string{"I420", "I422", "NV12", "YUYV", "RGBA"}[p]
+}
+
+func (p PixelFormat) av() astiav.PixelFormat {
+	switch p {
+	case I422:
+		return astiav.PixelFormatYuv422P
+	case NV12:
+		return astiav.PixelFormatNv12
+	case YUYV:
+		return astiav.PixelFormatYuyv422
+	case RGBA:
+		return astiav.PixelFormatRgba
+	}
+	return astiav.PixelFormatYuv420P
+}
+
+func (p PixelFormat) planes() int {
+	switch p {
+	case I420, I422:
+		return 3
+	case NV12:
+		return 2
+	}
+	return 1
+}
+
+// VideoFrame is one raw frame. Planes point into the capturer's memory: the encoder reads them
+// while converting and then calls Release, so the capturer can reuse the buffer.
+type VideoFrame struct {
+	Format        PixelFormat
+	Width, Height int
+	Planes        [3][]byte
+	Strides       [3]int
+	PTS           time.Duration // capture time on the session clock
+	Release       func()
+}
+
+func (f *VideoFrame) release() {
+	if f.Release != nil {
+		f.Release()
+		f.Release = nil
+	}
+}
+
+func (f *VideoFrame) validate() error {
+	if f.Width <= 0 || f.Height <= 0 {
+		return fmt.Errorf("encoder: frame size %dx%d", f.Width, f.Height)
+	}
+	for i := 0; i < f.Format.planes(); i++ {
+		rows := f.Height
+		if i > 0 && (f.Format == I420 || f.Format == NV12) {
+			rows = (f.Height + 1) / 2
+		}
+		if f.Strides[i] <= 0 || len(f.Planes[i]) < f.Strides[i]*(rows-1)+1 {
+			return fmt.Errorf("encoder: %v plane %d: %d bytes for %d rows of stride %d", f.Format, i, len(f.Planes[i]), rows, f.Strides[i])
+		}
+	}
+	return nil
+}
+
+// converter scales and converts frames into the encoder's yuv420p frame with one copy: swscale
+// reads the capturer's memory directly and writes the encoder's frame.
+type converter struct {
+	width, height int
+	ssc           *astiav.SoftwareScaleContext
+	srcW, srcH    int
+	srcFmt        PixelFormat
+}
+
+func newConverter(width, height int) *converter {
+	return &converter{width: width, height: height}
+}
+
+func (c *converter) free() {
+	if c.ssc != nil {
+		c.ssc.Free()
+	}
+}
+
+// convert writes f into dst (already allocated at the output size in yuv420p).
+func (c *converter) convert(f *VideoFrame, dst *astiav.Frame) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	if c.ssc == nil || f.Width != c.srcW || f.Height != c.srcH || f.Format != c.srcFmt {
+		if c.ssc != nil {
+			c.ssc.Free()
+		}
+		ssc, err := astiav.CreateSoftwareScaleContext(f.Width, f.Height, f.Format.av(), c.width, c.height,
+			astiav.PixelFormatYuv420P, astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBilinear))
+		if err != nil {
+			return fmt.Errorf("encoder: cannot convert %v %dx%d: %w", f.Format, f.Width, f.Height, err)
+		}
+		c.ssc, c.srcW, c.srcH, c.srcFmt = ssc, f.Width, f.Height, f.Format
+	}
+	if err := makeWritable(dst); err != nil {
+		return err
+	}
+	return scale(c.ssc, f, dst)
+}

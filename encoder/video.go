@@ -1,0 +1,382 @@
+// Package encoder turns raw frames into H.264 video and AAC audio with FFmpeg (go-astiav v0.16.0,
+// the last release that builds against Debian 12's FFmpeg 5.1), and follows bitrate changes while
+// live. No C memory leaves the package: packets carry Go copies.
+package encoder
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Packet is one encoded packet. Video data is an Annex B access unit, audio one raw AAC frame.
+type Packet struct {
+	Data     []byte
+	PTS, DTS time.Duration // on the session clock
+	Keyframe bool
+}
+
+// VideoConfig describes the H.264 stream.
+type VideoConfig struct {
+	Width, Height int
+	FPS           int
+	BitrateKbps   int
+	// KeyframeInterval is exact: keyframes come every this long and nowhere else. Default 2 s.
+	KeyframeInterval time.Duration
+	Preset           string // x264 preset; default "veryfast"
+	Profile          string // "baseline", "main" or "high" (default)
+	BFrames          int    // default 0: B-frames add latency
+	// Codec names the FFmpeg encoder; empty picks the first hardware encoder that works here, or
+	// libx264.
+	Codec  string
+	Logger *slog.Logger
+}
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("encoder: closed")
+
+// VideoStats counts what the video encoder did.
+type VideoStats struct {
+	Encoded uint64 // frames encoded
+	// Skipped counts frames replaced by a newer one before the encoder got to them: it lagged.
+	Skipped     uint64
+	BitrateKbps int
+	Codec       string
+	// EncodeTime is the total time spent converting and encoding.
+	EncodeTime time.Duration
+}
+
+// Video is an H.264 encoder running in its own goroutine. Submit never blocks; packets come out of
+// Packets in order.
+type Video struct {
+	cfg   VideoConfig
+	log   *slog.Logger
+	cc    *astiav.CodecContext
+	codec string
+	frame *astiav.Frame
+	pkt   *astiav.Packet
+	conv  *converter
+	extra []byte
+
+	mu        sync.Mutex
+	pending   *VideoFrame
+	closed    bool
+	wake      chan struct{}
+	bitrate   int // kbps wanted; applied before the next frame
+	applied   int
+	forceKey  bool
+	lastPTS   int64
+	out       chan Packet
+	done      chan struct{}
+	err       error
+	encoded   atomic.Uint64
+	skipped   atomic.Uint64
+	encodeDur atomic.Int64
+}
+
+const msTimeBase = 1000
+
+// NewVideo opens the encoder and starts its goroutine.
+func NewVideo(cfg VideoConfig) (*Video, error) {
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width%2 != 0 || cfg.Height%2 != 0 {
+		return nil, fmt.Errorf("encoder: video size %dx%d must be positive and even", cfg.Width, cfg.Height)
+	}
+	if cfg.FPS <= 0 || cfg.FPS > 240 {
+		return nil, fmt.Errorf("encoder: frame rate %d out of range", cfg.FPS)
+	}
+	if cfg.BitrateKbps <= 0 {
+		return nil, fmt.Errorf("encoder: video bitrate %d kb/s", cfg.BitrateKbps)
+	}
+	if cfg.KeyframeInterval <= 0 {
+		cfg.KeyframeInterval = 2 * time.Second
+	}
+	if cfg.Preset == "" {
+		cfg.Preset = "veryfast"
+	}
+	if cfg.Profile == "" {
+		cfg.Profile = "high"
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v := &Video{cfg: cfg, log: log, wake: make(chan struct{}, 1), out: make(chan Packet, 64),
+		done: make(chan struct{}), bitrate: cfg.BitrateKbps, applied: cfg.BitrateKbps, lastPTS: -1}
+
+	names := []string{cfg.Codec}
+	if cfg.Codec == "" {
+		names = append(hardwareThatWorks(), "libx264")
+	}
+	var err error
+	for _, name := range names {
+		if v.cc, err = openVideo(name, cfg); err == nil {
+			v.codec = name
+			break
+		}
+		log.Info("video encoder unavailable", "codec", name, "err", err)
+	}
+	if v.cc == nil {
+		return nil, fmt.Errorf("encoder: no H.264 encoder could be opened: %w", err)
+	}
+	v.extra = append([]byte(nil), v.cc.ExtraData()...)
+	v.frame = astiav.AllocFrame()
+	v.frame.SetWidth(cfg.Width)
+	v.frame.SetHeight(cfg.Height)
+	v.frame.SetPixelFormat(astiav.PixelFormatYuv420P)
+	if err := v.frame.AllocBuffer(0); err != nil {
+		v.free()
+		return nil, fmt.Errorf("encoder: frame buffer: %w", err)
+	}
+	v.pkt = astiav.AllocPacket()
+	v.conv = newConverter(cfg.Width, cfg.Height)
+	log.Info("video encoder open", "codec", v.codec, "size", fmt.Sprintf("%dx%d", cfg.Width, cfg.Height),
+		"fps", cfg.FPS, "kbps", cfg.BitrateKbps, "preset", cfg.Preset)
+	go v.loop()
+	return v, nil
+}
+
+// openVideo opens one encoder with OnAir's streaming settings: constant bitrate, exact keyframe
+// interval, no scene-cut keyframes, zero latency.
+func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
+	codec := astiav.FindEncoderByName(name)
+	if codec == nil {
+		return nil, fmt.Errorf("FFmpeg has no encoder %q", name)
+	}
+	cc := astiav.AllocCodecContext(codec)
+	if cc == nil {
+		return nil, errors.New("cannot allocate a codec context")
+	}
+	cc.SetWidth(cfg.Width)
+	cc.SetHeight(cfg.Height)
+	cc.SetPixelFormat(astiav.PixelFormatYuv420P)
+	cc.SetTimeBase(astiav.NewRational(1, msTimeBase))
+	cc.SetFramerate(astiav.NewRational(cfg.FPS, 1))
+	cc.SetGopSize(gopFrames(cfg))
+	cc.SetFlags(cc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
+	bps := int64(cfg.BitrateKbps) * 1000
+	cc.SetBitRate(bps)
+
+	d := astiav.NewDictionary()
+	defer d.Free()
+	opts := map[string]string{
+		"maxrate": strconv.FormatInt(bps, 10), "bufsize": strconv.FormatInt(bps, 10),
+		"bf": strconv.Itoa(cfg.BFrames), "g": strconv.Itoa(gopFrames(cfg)),
+	}
+	if name == "libx264" {
+		opts["preset"] = cfg.Preset
+		opts["tune"] = "zerolatency"
+		opts["profile"] = cfg.Profile
+		opts["sc_threshold"] = "0" // measured: without it x264 adds keyframes at scene cuts
+		opts["forced-idr"] = "1"   // a forced keyframe is an IDR a new viewer can start from
+	}
+	for k, val := range opts {
+		if err := d.Set(k, val, 0); err != nil {
+			cc.Free()
+			return nil, err
+		}
+	}
+	if err := cc.Open(codec, d); err != nil {
+		cc.Free()
+		return nil, err
+	}
+	return cc, nil
+}
+
+func gopFrames(cfg VideoConfig) int {
+	return max(1, int(cfg.KeyframeInterval.Seconds()*float64(cfg.FPS)+0.5))
+}
+
+// Codec returns the name of the FFmpeg encoder in use.
+func (v *Video) Codec() string { return v.codec }
+
+// Config returns the codec configuration: SPS and PPS in Annex B.
+func (v *Video) Config() []byte { return v.extra }
+
+// Packets delivers encoded packets; it is closed after Close has flushed the encoder.
+func (v *Video) Packets() <-chan Packet { return v.out }
+
+// Submit hands a frame to the encoder without waiting. If the encoder has not taken the previous
+// frame yet, that frame is released and counted as skipped: the newest frame wins.
+func (v *Video) Submit(f VideoFrame) error {
+	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		f.release()
+		return ErrClosed
+	}
+	old := v.pending
+	v.pending = &f
+	v.mu.Unlock()
+	if old != nil {
+		old.release()
+		v.skipped.Add(1)
+	}
+	select {
+	case v.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// SetBitrate changes the target bitrate from the next frame on (bit_rate, rc_max_rate and
+// rc_buffer_size together, which libx264 honours mid-stream without a new keyframe).
+func (v *Video) SetBitrate(kbps int) {
+	if kbps <= 0 {
+		return
+	}
+	v.mu.Lock()
+	v.bitrate = kbps
+	v.mu.Unlock()
+}
+
+// ForceKeyframe makes the next frame an IDR frame.
+func (v *Video) ForceKeyframe() {
+	v.mu.Lock()
+	v.forceKey = true
+	v.mu.Unlock()
+}
+
+// Stats returns counters.
+func (v *Video) Stats() VideoStats {
+	v.mu.Lock()
+	kbps := v.bitrate
+	v.mu.Unlock()
+	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec,
+		EncodeTime: time.Duration(v.encodeDur.Load())}
+}
+
+// Close stops taking frames, flushes the encoder, closes Packets and frees the encoder. Read
+// Packets until it is closed, or Close waits for room forever.
+func (v *Video) Close() error {
+	v.mu.Lock()
+	already := v.closed
+	v.closed = true
+	v.mu.Unlock()
+	if !already {
+		select {
+		case v.wake <- struct{}{}:
+		default:
+		}
+	}
+	<-v.done
+	return v.err
+}
+
+func (v *Video) loop() {
+	defer close(v.done)
+	defer v.free()
+	defer close(v.out)
+	for {
+		<-v.wake
+		for {
+			v.mu.Lock()
+			f, closed := v.pending, v.closed
+			v.pending = nil
+			kbps, key := v.bitrate, v.forceKey
+			v.forceKey = false
+			v.mu.Unlock()
+			if f == nil {
+				if closed {
+					v.err = v.flush()
+					return
+				}
+				break
+			}
+			if err := v.encode(f, kbps, key); err != nil {
+				v.log.Error("video encoding failed", "err", err)
+				v.err = err
+				v.mu.Lock()
+				v.closed = true
+				p := v.pending
+				v.pending = nil
+				v.mu.Unlock()
+				if p != nil {
+					p.release()
+				}
+				return
+			}
+		}
+	}
+}
+
+func (v *Video) encode(f *VideoFrame, kbps int, key bool) error {
+	start := time.Now()
+	err := v.conv.convert(f, v.frame)
+	f.release()
+	if err != nil {
+		return err
+	}
+	if kbps != v.applied {
+		bps := int64(kbps) * 1000
+		setRate(v.cc, bps, bps, int(bps))
+		v.applied = kbps
+		v.log.Debug("video bitrate changed", "kbps", kbps)
+	}
+	pts := f.PTS.Milliseconds()
+	if pts <= v.lastPTS {
+		pts = v.lastPTS + 1 // the encoder needs strictly increasing timestamps
+	}
+	v.lastPTS = pts
+	v.frame.SetPts(pts)
+	if key {
+		v.frame.SetPictureType(astiav.PictureTypeI)
+	} else {
+		v.frame.SetPictureType(astiav.PictureTypeNone)
+	}
+	if err := v.cc.SendFrame(v.frame); err != nil {
+		return fmt.Errorf("encoder: send frame: %w", err)
+	}
+	err = v.receive()
+	v.encodeDur.Add(int64(time.Since(start)))
+	v.encoded.Add(1)
+	return err
+}
+
+func (v *Video) flush() error {
+	if err := v.cc.SendFrame(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
+		return fmt.Errorf("encoder: flush: %w", err)
+	}
+	return v.receive()
+}
+
+// receive moves every ready packet to the output channel as a Go copy.
+func (v *Video) receive() error {
+	for {
+		err := v.cc.ReceivePacket(v.pkt)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("encoder: receive packet: %w", err)
+		}
+		p := Packet{
+			Data:     append([]byte(nil), v.pkt.Data()...),
+			PTS:      time.Duration(v.pkt.Pts()) * time.Second / msTimeBase,
+			DTS:      time.Duration(v.pkt.Dts()) * time.Second / msTimeBase,
+			Keyframe: v.pkt.Flags().Has(astiav.PacketFlagKey),
+		}
+		v.pkt.Unref()
+		v.out <- p
+	}
+}
+
+func (v *Video) free() {
+	if v.conv != nil {
+		v.conv.free()
+	}
+	if v.pkt != nil {
+		v.pkt.Free()
+	}
+	if v.frame != nil {
+		v.frame.Free()
+	}
+	if v.cc != nil {
+		v.cc.Free()
+	}
+}

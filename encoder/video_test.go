@@ -1,0 +1,154 @@
+package encoder
+
+import (
+	"testing"
+	"time"
+)
+
+func TestVideoRoundTripQualityAndKeyframes(t *testing.T) {
+	const w, h, fps, n = 1280, 720, 30, 150
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: 4500, Codec: "libx264"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	var sources [][]byte
+	for i := 0; i < n; i++ {
+		y, u, vv := pattern(w, h, i)
+		sources = append(sources, y)
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pkts := <-got
+	if len(pkts) != n {
+		t.Fatalf("%d packets for %d frames", len(pkts), n)
+	}
+	for i, p := range pkts {
+		wantKey := i%(2*fps) == 0
+		if p.Keyframe != wantKey {
+			t.Fatalf("packet %d (pts %v): keyframe %v, want %v", i, p.PTS, p.Keyframe, wantKey)
+		}
+		if p.DTS > p.PTS {
+			t.Fatalf("packet %d: dts %v after pts %v", i, p.DTS, p.PTS)
+		}
+	}
+	cfg := v.Config()
+	if len(cfg) < 8 || cfg[0] != 0 || cfg[1] != 0 {
+		t.Fatalf("configuration is not Annex B: %x", cfg)
+	}
+	pics := decodeH264(t, cfg, pkts)
+	if len(pics) != n {
+		t.Fatalf("decoded %d pictures, encoded %d", len(pics), n)
+	}
+	var sum float64
+	for i, p := range pics {
+		if p.w != w || p.h != h {
+			t.Fatalf("picture %d is %dx%d", i, p.w, p.h)
+		}
+		sum += psnr(p.y, sources[i])
+	}
+	if avg := sum / n; avg < 30 {
+		t.Fatalf("average luma PSNR %.1f dB, want > 30", avg)
+	} else {
+		t.Logf("average luma PSNR %.1f dB at 4500 kb/s 720p", avg)
+	}
+	if st := v.Stats(); st.Encoded != n || st.Skipped != 0 || st.Codec != "libx264" {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestForceKeyframe(t *testing.T) {
+	const w, h, fps = 320, 240, 30
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: 500, Codec: "libx264"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	for i := 0; i < 20; i++ {
+		if i == 10 {
+			v.ForceKeyframe()
+		}
+		y, u, vv := pattern(w, h, i)
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	_ = v.Close()
+	pkts := <-got
+	for i, p := range pkts {
+		if p.Keyframe != (i == 0 || i == 10) {
+			t.Fatalf("packet %d keyframe=%v", i, p.Keyframe)
+		}
+	}
+}
+
+func TestSubmitNeverBlocksAndCountsSkips(t *testing.T) {
+	const w, h = 1280, 720
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: 30, BitrateKbps: 2000, Codec: "libx264"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	y, u, vv := pattern(w, h, 0)
+	released := 0
+	start := time.Now()
+	for i := 0; i < 200; i++ {
+		f := i420Frame(w, h, y, u, vv, time.Duration(i)*time.Millisecond)
+		f.Release = func() { released++ }
+		if err := v.Submit(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("200 submits took %v", d)
+	}
+	_ = v.Close()
+	pkts := <-got
+	st := v.Stats()
+	if st.Skipped == 0 || st.Encoded+st.Skipped != 200 || uint64(len(pkts)) != st.Encoded {
+		t.Fatalf("encoded %d, skipped %d, packets %d for 200 submitted", st.Encoded, st.Skipped, len(pkts))
+	}
+	if released != 200 {
+		t.Fatalf("%d of 200 frames released", released)
+	}
+}
+
+func TestBadVideoConfig(t *testing.T) {
+	for _, c := range []VideoConfig{{Width: 0, Height: 720, FPS: 30, BitrateKbps: 1}, {Width: 1281, Height: 720, FPS: 30, BitrateKbps: 1},
+		{Width: 1280, Height: 720, FPS: 0, BitrateKbps: 1}, {Width: 1280, Height: 720, FPS: 30}, {Width: 64, Height: 64, FPS: 30, BitrateKbps: 100, Codec: "nope"}} {
+		if _, err := NewVideo(c); err == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+}
+
+func TestHardwareFallsBackToLibx264(t *testing.T) {
+	v, err := NewVideo(VideoConfig{Width: 320, Height: 240, FPS: 30, BitrateKbps: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	go func() {
+		for range v.Packets() {
+		}
+	}()
+	t.Logf("hardware encoders that work here: %v; chosen: %s", hardwareThatWorks(), v.Codec())
+	if len(hardwareThatWorks()) == 0 && v.Codec() != "libx264" {
+		t.Fatalf("no hardware here, yet %s was chosen", v.Codec())
+	}
+}
+
+func TestCodecContextPointer(t *testing.T) {
+	cc, err := openVideo("libx264", VideoConfig{Width: 64, Height: 64, FPS: 30, BitrateKbps: 800, KeyframeInterval: time.Second, Preset: "ultrafast", Profile: "high"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Free()
+	if rcMaxRate(cc) != 800000 || rcBufferSize(cc) != 800000 {
+		t.Fatalf("after open: maxrate %d bufsize %d, want 800000", rcMaxRate(cc), rcBufferSize(cc))
+	}
+	setRate(cc, 1234000, 1234000, 1234000)
+	if cc.BitRate() != 1234000 || rcMaxRate(cc) != 1234000 || rcBufferSize(cc) != 1234000 {
+		t.Fatalf("after setRate: %d %d %d", cc.BitRate(), rcMaxRate(cc), rcBufferSize(cc))
+	}
+}
