@@ -9,7 +9,7 @@ ifneq ($(filter C C.% POSIX,$(LANG)),)
 export LANG := en_US.UTF-8
 endif
 
-.PHONY: deps build run test bench screenshot icon clean
+.PHONY: deps build run test test-long fuzz bench screenshot icon clean
 
 deps:
 	@bash scripts/deps.sh
@@ -30,7 +30,8 @@ test: deps
 	$(GO) test -timeout 15m ./...
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./encoder
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./rtmpout
 
 # Opens the window under a private Xvfb and saves docs/screenshot.png.
 screenshot: build
@@ -41,3 +42,14 @@ icon:
 
 clean:
 	rm -rf bin
+
+# The slow tests: the encoder's 10 000-frame leak test.
+test-long: deps
+	ONAIR_LONG_TESTS=1 $(GO) test -timeout 20m -run 'NoLeak' -v ./encoder
+
+# Fuzz each parser for a while (FUZZTIME=60s by default).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./rtmpout/amf0
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./rtmpout/chunk
+	$(GO) test -run '^$$' -fuzz '^FuzzHandshake$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./rtmpout/handshake

@@ -61,6 +61,9 @@ func MakeClip(t testing.TB, path string, c Clip) {
 	if c.AudioCodec == "" {
 		c.AudioCodec = "aac"
 	}
+	if c.VideoCodec == "rawvideo" && strings.HasSuffix(path, ".y4m") {
+		c.VideoCodec = "wrapped_avframe" // what FFmpeg 5.1's y4m muxer takes for raw frames
+	}
 	args := []string{"-v", "error", "-y", "-f", "lavfi", "-i",
 		fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", c.Width, c.Height, c.FPS)}
 	if c.Audio {

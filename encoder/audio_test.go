@@ -1,0 +1,127 @@
+package encoder
+
+import (
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// TestAACRoundTrip encodes a 440 Hz tone in 20 ms chunks (as capture delivers it), decodes it with
+// FFmpeg's AAC decoder, and finds 440 Hz again; packet timestamps advance by exactly one frame.
+func TestAACRoundTrip(t *testing.T) {
+	for _, in := range []string{"float32", "int16"} {
+		t.Run(in, func(t *testing.T) {
+			const rate, ch = 48000, 2
+			a, err := NewAudio(AudioConfig{SampleRate: rate, Channels: ch, BitrateKbps: 160})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			var pkts []Packet
+			n := 0
+			start := 500 * time.Millisecond
+			for c := 0; c < 100; c++ { // 2 s
+				chunk := AudioChunk{PTS: start + time.Duration(c)*20*time.Millisecond}
+				for i := 0; i < 960; i++ {
+					s := 0.5 * math.Sin(2*math.Pi*440*float64(n)/rate)
+					n++
+					for k := 0; k < ch; k++ {
+						if in == "float32" {
+							chunk.Float32 = append(chunk.Float32, float32(s))
+						} else {
+							chunk.Int16 = append(chunk.Int16, int16(s*32767))
+						}
+					}
+				}
+				p, err := a.Encode(chunk)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pkts = append(pkts, p...)
+			}
+			p, err := a.Flush()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pkts = append(pkts, p...)
+			// AAC-LC (object type 2), 48 kHz (index 3), stereo: 0x1190; FFmpeg appends a sync extension.
+			if asc := a.Config(); len(asc) < 2 || asc[0] != 0x11 || asc[1] != 0x90 {
+				t.Fatalf("AudioSpecificConfig %x, want 1190...", asc)
+			}
+			for i := 1; i < len(pkts); i++ {
+				if d := pkts[i].PTS - pkts[i-1].PTS; d < a.FrameDuration()-time.Microsecond || d > a.FrameDuration()+time.Microsecond {
+					t.Fatalf("packet %d: pts step %v, want %v", i, d, a.FrameDuration())
+				}
+			}
+			if first := pkts[0].PTS; first > start || first < start-a.FrameDuration() {
+				t.Fatalf("first packet at %v, chunks began at %v", first, start)
+			}
+			samples := decodeAAC(t, a.Config(), pkts)
+			// Count rising zero crossings in the middle second, away from priming and padding.
+			mid := samples[rate/2 : rate/2+rate]
+			crossings := 0
+			for i := 1; i < len(mid); i++ {
+				if mid[i-1] < 0 && mid[i] >= 0 {
+					crossings++
+				}
+			}
+			if crossings < 431 || crossings > 449 {
+				t.Fatalf("%d rising zero crossings in 1 s, want 440 ±2%%", crossings)
+			}
+		})
+	}
+}
+
+// decodeAAC decodes to the first channel's samples.
+func decodeAAC(t *testing.T, asc []byte, pkts []Packet) []float32 {
+	t.Helper()
+	codec := astiav.FindDecoder(astiav.CodecIDAac)
+	cc := astiav.AllocCodecContext(codec)
+	defer cc.Free()
+	if err := cc.SetExtraData(asc); err != nil {
+		t.Fatal(err)
+	}
+	if err := cc.Open(codec, nil); err != nil {
+		t.Fatal(err)
+	}
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	f := astiav.AllocFrame()
+	defer f.Free()
+	var out []float32
+	for _, p := range pkts {
+		if err := pkt.FromData(p.Data); err != nil {
+			t.Fatal(err)
+		}
+		if err := cc.SendPacket(pkt); err != nil {
+			t.Fatal(err)
+		}
+		pkt.Unref()
+		for {
+			err := cc.ReceiveFrame(f)
+			if errors.Is(err, astiav.ErrEagain) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.SampleFormat() != astiav.SampleFormatFltp {
+				t.Fatalf("decoder gave %v", f.SampleFormat())
+			}
+			out = append(out, floats(f, 0, f.NbSamples())...)
+			f.Unref()
+		}
+	}
+	return out
+}
+
+func TestBadAudioConfig(t *testing.T) {
+	for _, c := range []AudioConfig{{SampleRate: 22050, Channels: 2}, {SampleRate: 48000, Channels: 6}} {
+		if _, err := NewAudio(c); err == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+}

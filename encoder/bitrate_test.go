@@ -1,0 +1,63 @@
+package encoder
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestBitrateFollowsChanges encodes constant-complexity noise at 4000 kb/s, switches to 1000 kb/s at
+// 6 s and back to 4000 at 12 s. Each full second from the second after a switch on must measure
+// within ±20 % of the new target.
+func TestBitrateFollowsChanges(t *testing.T) {
+	const w, h, fps, seconds = 640, 360, 30, 18
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: 4000, Codec: "libx264"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	rng := rand.New(rand.NewPCG(1, 2))
+	y, u, vv := make([]byte, w*h), make([]byte, w*h/4), make([]byte, w*h/4)
+	for i := 0; i < seconds*fps; i++ {
+		switch i {
+		case 6 * fps:
+			v.SetBitrate(1000)
+		case 12 * fps:
+			v.SetBitrate(4000)
+		}
+		for j := range y {
+			y[j] = byte(rng.IntN(220) + 16)
+		}
+		for j := range u {
+			u[j], vv[j] = byte(rng.IntN(64)+96), byte(rng.IntN(64)+96)
+		}
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	_ = v.Close()
+	perSecond := make([]int, seconds)
+	for _, p := range <-got {
+		if s := int(p.PTS / time.Second); s < seconds {
+			perSecond[s] += len(p.Data) * 8
+		}
+	}
+	t.Logf("kb/s per second: %v", kbps(perSecond))
+	check := func(from, to, want int) {
+		for s := from; s < to; s++ {
+			got := perSecond[s] / 1000
+			if got < want*8/10 || got > want*12/10 {
+				t.Errorf("second %d: %d kb/s, want %d ±20%%", s, got, want)
+			}
+		}
+	}
+	check(1, 6, 4000)
+	check(7, 12, 1000)
+	check(13, 18, 4000)
+}
+
+func kbps(bits []int) []int {
+	out := make([]int, len(bits))
+	for i, b := range bits {
+		out[i] = b / 1000
+	}
+	return out
+}

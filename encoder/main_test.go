@@ -1,0 +1,11 @@
+package encoder
+
+import (
+	"os"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	QuietLogs()
+	os.Exit(m.Run())
+}
