@@ -1,0 +1,475 @@
+package capture
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// MediaFileOptions chooses what to play from a file.
+type MediaFileOptions struct {
+	Video, Audio bool
+	Loop         bool // start again at the end instead of ending with io.EOF
+}
+
+// MediaFile plays a file FFmpeg can read (mp4, mkv, flv, nut, y4m, wav, …) in real time. One
+// goroutine demuxes and decodes a little ahead; its Video and Audio sources hand out frames when
+// they are due.
+type MediaFile struct {
+	clock   *Clock
+	path    string
+	opts    MediaFileOptions
+	fc      *astiav.FormatContext
+	vStream *astiav.Stream
+	aStream *astiav.Stream
+	vDec    *astiav.CodecContext
+	aDec    *astiav.CodecContext
+	scaled  *astiav.Frame
+	ssc     *astiav.SoftwareScaleContext
+	start   time.Duration // clock time at which media time 0 plays
+	video   *fileVideo
+	audio   *fileAudio
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	err     error
+}
+
+// OpenMediaFile opens path and starts decoding.
+func OpenMediaFile(clock *Clock, path string, opts MediaFileOptions) (*MediaFile, error) {
+	m := &MediaFile{clock: clock, path: path, opts: opts, stop: make(chan struct{}), done: make(chan struct{})}
+	m.fc = astiav.AllocFormatContext()
+	if err := m.fc.OpenInput(path, nil, nil); err != nil {
+		m.fc.Free()
+		return nil, fmt.Errorf("capture: cannot open %s: %w", path, err)
+	}
+	if err := m.fc.FindStreamInfo(nil); err != nil {
+		m.free()
+		return nil, fmt.Errorf("capture: cannot read %s: %w", path, err)
+	}
+	for _, s := range m.fc.Streams() {
+		switch s.CodecParameters().MediaType() {
+		case astiav.MediaTypeVideo:
+			if m.vStream == nil && opts.Video {
+				m.vStream = s
+			}
+		case astiav.MediaTypeAudio:
+			if m.aStream == nil && opts.Audio {
+				m.aStream = s
+			}
+		}
+	}
+	if opts.Video && m.vStream == nil {
+		m.free()
+		return nil, fmt.Errorf("capture: %s has no video", path)
+	}
+	if opts.Audio && m.aStream == nil {
+		m.free()
+		return nil, fmt.Errorf("capture: %s has no audio", path)
+	}
+	var err error
+	if m.vStream != nil {
+		if m.vDec, err = openDecoder(m.vStream); err != nil {
+			m.free()
+			return nil, err
+		}
+		fps := m.vStream.AvgFrameRate()
+		rate := 0.0
+		if fps.Den() != 0 {
+			rate = float64(fps.Num()) / float64(fps.Den())
+		}
+		m.video = &fileVideo{m: m, ch: make(chan VideoFrame, 8), pool: make(chan *image.YCbCr, 12),
+			info: VideoInfo{Label: path, Width: m.vDec.Width(), Height: m.vDec.Height(), FPS: rate}}
+	}
+	if m.aStream != nil {
+		if m.aDec, err = openDecoder(m.aStream); err != nil {
+			m.free()
+			return nil, err
+		}
+		ch := min(2, max(1, m.aDec.ChannelLayout().NbChannels()))
+		m.audio = &fileAudio{m: m, ch: make(chan AudioChunk, 64),
+			info: AudioInfo{Label: path, SampleRate: m.aDec.SampleRate(), Channels: ch}}
+	}
+	m.start = clock.Now() + 50*time.Millisecond
+	go m.run()
+	return m, nil
+}
+
+func openDecoder(s *astiav.Stream) (*astiav.CodecContext, error) {
+	codec := astiav.FindDecoder(s.CodecParameters().CodecID())
+	if codec == nil {
+		return nil, fmt.Errorf("capture: no decoder for %s", s.CodecParameters().CodecID())
+	}
+	cc := astiav.AllocCodecContext(codec)
+	if err := s.CodecParameters().ToCodecContext(cc); err != nil {
+		cc.Free()
+		return nil, err
+	}
+	if err := cc.Open(codec, nil); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("capture: opening the %s decoder: %w", codec.Name(), err)
+	}
+	return cc, nil
+}
+
+// Video returns the video source, or nil.
+func (m *MediaFile) Video() VideoSource {
+	if m.video == nil {
+		return nil
+	}
+	return m.video
+}
+
+// Audio returns the audio source, or nil.
+func (m *MediaFile) Audio() AudioSource {
+	if m.audio == nil {
+		return nil
+	}
+	return m.audio
+}
+
+// Close stops decoding and frees FFmpeg's resources.
+func (m *MediaFile) Close() error {
+	m.once.Do(func() { close(m.stop) })
+	<-m.done
+	return nil
+}
+
+func (m *MediaFile) free() {
+	for _, cc := range []*astiav.CodecContext{m.vDec, m.aDec} {
+		if cc != nil {
+			cc.Free()
+		}
+	}
+	if m.ssc != nil {
+		m.ssc.Free()
+	}
+	if m.scaled != nil {
+		m.scaled.Free()
+	}
+	m.fc.CloseInput()
+	m.fc.Free()
+}
+
+// run demuxes and decodes until the end (or forever when looping), then closes the channels.
+func (m *MediaFile) run() {
+	defer close(m.done)
+	defer m.free()
+	defer func() {
+		if m.video != nil {
+			close(m.video.ch)
+		}
+		if m.audio != nil {
+			close(m.audio.ch)
+		}
+	}()
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	frame := astiav.AllocFrame()
+	defer frame.Free()
+	var offset, end time.Duration // media time added by looping; the furthest time played
+	for {
+		err := m.fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			m.drain(frame, offset, &end)
+			if !m.opts.Loop {
+				return
+			}
+			if m.err = m.reopenDecoders(); m.err != nil {
+				return
+			}
+			offset = end
+			if err := m.fc.SeekFrame(-1, m.fc.StartTime(), astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+				m.err = err
+				return
+			}
+			continue
+		}
+		if err != nil {
+			m.err = err
+			return
+		}
+		dec := m.decoderFor(pkt.StreamIndex())
+		if dec != nil {
+			err = dec.SendPacket(pkt)
+		}
+		pkt.Unref()
+		if dec == nil {
+			continue
+		}
+		if err != nil && !errors.Is(err, astiav.ErrEagain) {
+			m.err = err
+			return
+		}
+		if !m.receive(dec, frame, offset, &end) {
+			return
+		}
+	}
+}
+
+func (m *MediaFile) decoderFor(index int) *astiav.CodecContext {
+	switch {
+	case m.vStream != nil && index == m.vStream.Index():
+		return m.vDec
+	case m.aStream != nil && index == m.aStream.Index():
+		return m.aDec
+	}
+	return nil
+}
+
+// drain flushes both decoders at the end of the file.
+func (m *MediaFile) drain(frame *astiav.Frame, offset time.Duration, end *time.Duration) {
+	for _, dec := range []*astiav.CodecContext{m.vDec, m.aDec} {
+		if dec != nil {
+			_ = dec.SendPacket(nil)
+			m.receive(dec, frame, offset, end)
+		}
+	}
+}
+
+// reopenDecoders gives fresh decoders for the next loop (v0.16.0 cannot flush one).
+func (m *MediaFile) reopenDecoders() error {
+	var err error
+	if m.vDec != nil {
+		m.vDec.Free()
+		if m.vDec, err = openDecoder(m.vStream); err != nil {
+			return err
+		}
+	}
+	if m.aDec != nil {
+		m.aDec.Free()
+		if m.aDec, err = openDecoder(m.aStream); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// receive hands every decoded frame to its source; false when stopped.
+func (m *MediaFile) receive(dec *astiav.CodecContext, frame *astiav.Frame, offset time.Duration, end *time.Duration) bool {
+	for {
+		err := dec.ReceiveFrame(frame)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return true
+		}
+		if err != nil {
+			m.err = err
+			return false
+		}
+		var ok bool
+		if dec == m.vDec {
+			ok = m.sendVideo(frame, offset, end)
+		} else {
+			ok = m.sendAudio(frame, offset, end)
+		}
+		frame.Unref()
+		if !ok {
+			return false
+		}
+	}
+}
+
+func mediaTime(ts int64, tb astiav.Rational) time.Duration {
+	return time.Duration(float64(ts) * float64(tb.Num()) / float64(tb.Den()) * float64(time.Second))
+}
+
+func (m *MediaFile) sendVideo(f *astiav.Frame, offset time.Duration, end *time.Duration) bool {
+	t := offset + mediaTime(f.Pts()-max(0, m.vStream.StartTime()), m.vStream.TimeBase())
+	if fps := m.video.info.FPS; fps > 0 {
+		*end = max(*end, t+time.Duration(float64(time.Second)/fps))
+	}
+	src := f
+	if f.PixelFormat() != astiav.PixelFormatYuv420P && f.PixelFormat() != astiav.PixelFormatYuvj420P {
+		if err := m.toYUV420(f); err != nil {
+			m.err = err
+			return false
+		}
+		src = m.scaled
+	}
+	var img *image.YCbCr
+	select {
+	case img = <-m.video.pool:
+		if img.Rect.Dx() != src.Width() || img.Rect.Dy() != src.Height() {
+			img = nil
+		}
+	default:
+	}
+	if img == nil {
+		img = image.NewYCbCr(image.Rect(0, 0, src.Width(), src.Height()), image.YCbCrSubsampleRatio420)
+	}
+	w, h := src.Width(), src.Height()
+	copyPlane(img.Y, img.YStride, src, 0, w, h)
+	copyPlane(img.Cb, img.CStride, src, 1, (w+1)/2, (h+1)/2)
+	copyPlane(img.Cr, img.CStride, src, 2, (w+1)/2, (h+1)/2)
+	select {
+	case m.video.ch <- VideoFrame{Image: img, Time: m.start + t}:
+		return true
+	case <-m.stop:
+		return false
+	}
+}
+
+func copyPlane(dst []byte, dstStride int, f *astiav.Frame, i, w, h int) {
+	stride := cStride(f, i)
+	src := cPlane(f, i, stride*(h-1)+w)
+	for r := 0; r < h; r++ {
+		copy(dst[r*dstStride:r*dstStride+w], src[r*stride:r*stride+w])
+	}
+}
+
+func (m *MediaFile) toYUV420(f *astiav.Frame) error {
+	if m.scaled == nil || m.scaled.Width() != f.Width() || m.scaled.Height() != f.Height() {
+		if m.ssc != nil {
+			m.ssc.Free()
+			m.scaled.Free()
+		}
+		var err error
+		m.ssc, err = astiav.CreateSoftwareScaleContext(f.Width(), f.Height(), f.PixelFormat(), f.Width(), f.Height(),
+			astiav.PixelFormatYuv420P, astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBilinear))
+		if err != nil {
+			return fmt.Errorf("capture: converting %s video: %w", f.PixelFormat(), err)
+		}
+		m.scaled = astiav.AllocFrame()
+	}
+	return m.ssc.ScaleFrame(f, m.scaled)
+}
+
+func (m *MediaFile) sendAudio(f *astiav.Frame, offset time.Duration, end *time.Duration) bool {
+	n := f.NbSamples()
+	inCh := max(1, f.ChannelLayout().NbChannels())
+	outCh := m.audio.info.Channels
+	t := offset + mediaTime(f.Pts()-max(0, m.aStream.StartTime()), m.aStream.TimeBase())
+	*end = max(*end, t+time.Duration(n)*time.Second/time.Duration(f.SampleRate()))
+	samples, err := interleaveFloat(f, n, inCh, outCh)
+	if err != nil {
+		m.err = err
+		return false
+	}
+	select {
+	case m.audio.ch <- AudioChunk{Samples: samples, Channels: outCh, SampleRate: f.SampleRate(), Time: m.start + t}:
+		return true
+	case <-m.stop:
+		return false
+	}
+}
+
+// interleaveFloat converts a decoded audio frame of any common sample format to interleaved
+// float32, keeping the first outCh channels.
+func interleaveFloat(f *astiav.Frame, n, inCh, outCh int) ([]float32, error) {
+	out := make([]float32, n*outCh)
+	var size int
+	var read func(b []byte) float32
+	switch f.SampleFormat() {
+	case astiav.SampleFormatFlt, astiav.SampleFormatFltp:
+		size, read = 4, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) }
+	case astiav.SampleFormatDbl, astiav.SampleFormatDblp:
+		size, read = 8, func(b []byte) float32 { return float32(math.Float64frombits(binary.LittleEndian.Uint64(b))) }
+	case astiav.SampleFormatS16, astiav.SampleFormatS16P:
+		size, read = 2, func(b []byte) float32 { return float32(int16(binary.LittleEndian.Uint16(b))) / 32768 }
+	case astiav.SampleFormatS32, astiav.SampleFormatS32P:
+		size, read = 4, func(b []byte) float32 { return float32(int32(binary.LittleEndian.Uint32(b))) / 2147483648 }
+	case astiav.SampleFormatU8, astiav.SampleFormatU8P:
+		size, read = 1, func(b []byte) float32 { return float32(int(b[0])-128) / 128 }
+	default:
+		return nil, fmt.Errorf("capture: audio sample format %s not supported", f.SampleFormat())
+	}
+	planar := false
+	switch f.SampleFormat() {
+	case astiav.SampleFormatFltp, astiav.SampleFormatDblp, astiav.SampleFormatS16P, astiav.SampleFormatS32P, astiav.SampleFormatU8P:
+		planar = true
+	}
+	for c := 0; c < outCh; c++ {
+		src := min(c, inCh-1) // mono to stereo repeats the channel
+		if planar {
+			p := cPlane(f, src, n*size)
+			for i := 0; i < n; i++ {
+				out[i*outCh+c] = read(p[i*size:])
+			}
+		} else {
+			p := cPlane(f, 0, n*inCh*size)
+			for i := 0; i < n; i++ {
+				out[i*outCh+c] = read(p[(i*inCh+src)*size:])
+			}
+		}
+	}
+	return out, nil
+}
+
+// waitUntil sleeps until clock time t, or returns false if stop closes first.
+func waitUntil(clock *Clock, t time.Duration, stop <-chan struct{}) bool {
+	d := time.Until(clock.At(t))
+	if d <= 0 {
+		return true
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-stop:
+		return false
+	}
+}
+
+type fileVideo struct {
+	m    *MediaFile
+	ch   chan VideoFrame
+	pool chan *image.YCbCr
+	info VideoInfo
+}
+
+// Read returns the next frame when it is due; io.EOF at the end of the file.
+func (v *fileVideo) Read() (VideoFrame, func(), error) {
+	f, ok := <-v.ch
+	if !ok {
+		if v.m.err != nil {
+			return VideoFrame{}, noRelease, fmt.Errorf("capture: decoding %s: %w", v.m.path, v.m.err)
+		}
+		return VideoFrame{}, noRelease, io.EOF
+	}
+	if !waitUntil(v.m.clock, f.Time, v.m.stop) {
+		return VideoFrame{}, noRelease, ErrClosed
+	}
+	img := f.Image.(*image.YCbCr)
+	return f, func() {
+		select {
+		case v.pool <- img:
+		default:
+		}
+	}, nil
+}
+
+func (v *fileVideo) Info() VideoInfo { return v.info }
+func (v *fileVideo) Close() error    { return v.m.Close() }
+
+type fileAudio struct {
+	m    *MediaFile
+	ch   chan AudioChunk
+	info AudioInfo
+}
+
+// Read returns the next chunk when its last sample is due; io.EOF at the end of the file.
+func (a *fileAudio) Read() (AudioChunk, func(), error) {
+	c, ok := <-a.ch
+	if !ok {
+		if a.m.err != nil {
+			return AudioChunk{}, noRelease, fmt.Errorf("capture: decoding %s: %w", a.m.path, a.m.err)
+		}
+		return AudioChunk{}, noRelease, io.EOF
+	}
+	dur := time.Duration(len(c.Samples)/c.Channels) * time.Second / time.Duration(c.SampleRate)
+	if !waitUntil(a.m.clock, c.Time+dur, a.m.stop) {
+		return AudioChunk{}, noRelease, ErrClosed
+	}
+	return c, noRelease, nil
+}
+
+func (a *fileAudio) Info() AudioInfo { return a.info }
+func (a *fileAudio) Close() error    { return a.m.Close() }

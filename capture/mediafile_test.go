@@ -1,0 +1,135 @@
+package capture
+
+import (
+	"errors"
+	"image"
+	"io"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"onair/internal/testpeer"
+)
+
+func TestMediaFilePlaysInRealTime(t *testing.T) {
+	for _, c := range []struct{ name, vcodec, acodec string }{
+		{"clip.mp4", "libx264", "aac"},
+		{"clip.nut", "rawvideo", "pcm_s16le"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), c.name)
+			testpeer.MakeClip(t, path, testpeer.Clip{Width: 320, Height: 240, FPS: 25, Seconds: 2, Audio: true, VideoCodec: c.vcodec, AudioCodec: c.acodec})
+			clock := NewClock()
+			m, err := OpenMediaFile(clock, path, MediaFileOptions{Video: true, Audio: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if vi := m.Video().Info(); vi.Width != 320 || vi.Height != 240 || vi.FPS != 25 {
+				t.Fatalf("video info %+v", vi)
+			}
+			start := time.Now()
+			var frames, samples int
+			var first, last time.Duration
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				for {
+					f, release, err := m.Video().Read()
+					if errors.Is(err, io.EOF) {
+						return
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if b := f.Image.Bounds(); b.Dx() != 320 || b.Dy() != 240 {
+						t.Errorf("frame %v", b)
+					}
+					if _, ok := f.Image.(*image.YCbCr); !ok {
+						t.Errorf("frame type %T", f.Image)
+					}
+					if frames == 0 {
+						first = f.Time
+					} else if f.Time <= last {
+						t.Errorf("frame time %v after %v", f.Time, last)
+					}
+					if lag := clock.Now() - f.Time; lag < 0 || lag > 100*time.Millisecond {
+						t.Errorf("frame %d handed out %v from its time", frames, lag)
+					}
+					last = f.Time
+					frames++
+					release()
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				for {
+					c, release, err := m.Audio().Read()
+					if errors.Is(err, io.EOF) {
+						return
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if c.SampleRate != 48000 || c.Channels != 2 {
+						t.Errorf("audio %d Hz %d ch", c.SampleRate, c.Channels)
+					}
+					samples += len(c.Samples) / c.Channels
+					release()
+				}
+			}()
+			wg.Wait()
+			elapsed := time.Since(start)
+			t.Logf("%d frames over %v, %d samples, played in %v", frames, last-first, samples, elapsed)
+			if frames != 50 {
+				t.Errorf("%d frames, want 50", frames)
+			}
+			if span := last - first; span < 1940*time.Millisecond || span > 1980*time.Millisecond {
+				t.Errorf("frames span %v, want 1.96 s", span)
+			}
+			if samples < 96000-2048 || samples > 96000+2048 {
+				t.Errorf("%d samples, want 96000 (±2048 for AAC priming and padding)", samples)
+			}
+			if elapsed < 1900*time.Millisecond || elapsed > 3*time.Second {
+				t.Errorf("played 2 s of media in %v: not real time", elapsed)
+			}
+		})
+	}
+}
+
+func TestMediaFileLoops(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "short.mp4")
+	testpeer.MakeClip(t, path, testpeer.Clip{Width: 160, Height: 120, FPS: 25, Seconds: 1})
+	m, err := OpenMediaFile(NewClock(), path, MediaFileOptions{Video: true, Loop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var last time.Duration = -1
+	for i := 0; i < 60; i++ { // 2.4 s of a 1 s clip
+		f, release, err := m.Video().Read()
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if f.Time <= last {
+			t.Fatalf("frame %d at %v after %v", i, f.Time, last)
+		}
+		last = f.Time
+		release()
+	}
+}
+
+func TestMediaFileErrors(t *testing.T) {
+	if _, err := OpenMediaFile(NewClock(), "/no/such/file.mp4", MediaFileOptions{Video: true}); err == nil {
+		t.Fatal("a missing file opened")
+	}
+	path := filepath.Join(t.TempDir(), "silent.mp4")
+	testpeer.MakeClip(t, path, testpeer.Clip{Width: 160, Height: 120, FPS: 25, Seconds: 1})
+	if _, err := OpenMediaFile(NewClock(), path, MediaFileOptions{Video: true, Audio: true}); err == nil {
+		t.Fatal("audio asked from a file without audio")
+	}
+}
