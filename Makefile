@@ -3,11 +3,6 @@ GO      ?= go
 BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
-# Fyne reads the locale while its packages initialise and logs an error for C/POSIX (the default
-# on servers and in CI), so name a real one for everything make starts.
-ifneq ($(filter C C.% POSIX,$(LANG)),)
-export LANG := en_US.UTF-8
-endif
 
 .PHONY: deps build run test test-long fuzz bench screenshot icon clean
 

@@ -12,17 +12,24 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"onair/assets"
+	_ "onair/capture/drivers" // camera, microphone and screen drivers register here, once
+	"onair/encoder"
+	_ "onair/internal/locale" // before Fyne reads it: a C locale becomes en_US
 	"onair/ui"
 )
 
-const usage = `usage: onair [command]
+const usage = `usage: onair [command] [flags]
 
 commands:
   (none)    open the OnAir window
+  stream    stream without a window (onair stream -h for its flags)
+  devices   list cameras, microphones and screens
+  presets   list the platform presets and their limits
   help      show this text
 `
 
 func main() {
+	encoder.QuietLogs()
 	cmd := ""
 	if len(os.Args) > 1 {
 		cmd = os.Args[1]
@@ -30,6 +37,12 @@ func main() {
 	switch cmd {
 	case "":
 		runGUI()
+	case "stream":
+		os.Exit(runStream(os.Args[2:], os.Stdout, os.Stderr))
+	case "devices":
+		runDevices(os.Stdout)
+	case "presets":
+		runPresets(os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

@@ -7,3 +7,8 @@ import _ "embed"
 //
 //go:embed icon.png
 var IconPNG []byte
+
+// PresetsJSON lists the streaming platforms with their servers and limits (read by broadcast/).
+//
+//go:embed presets.json
+var PresetsJSON []byte

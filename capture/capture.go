@@ -68,10 +68,10 @@ type AudioSource interface {
 
 // Errors a source can return; io.EOF ends a file source.
 var (
-	ErrNoDevice     = errors.New("capture: no such device")
-	ErrDeviceLost   = errors.New("capture: the device stopped delivering (unplugged?)")
-	ErrClosed       = errors.New("capture: source closed")
-	ErrNoMicrophone = errors.New("capture: no microphone available")
+	ErrNoDevice     = errors.New("device not found")
+	ErrDeviceLost   = errors.New("the device stopped delivering (unplugged?)")
+	ErrClosed       = errors.New("source closed")
+	ErrNoMicrophone = errors.New("no microphone available")
 )
 
 func noRelease() {}

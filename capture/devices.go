@@ -121,7 +121,7 @@ func find(k driver.DeviceType, name string) (driver.Driver, error) {
 			}
 			return nil, fmt.Errorf("%w: no %s found", ErrNoDevice, strings.ToLower(string(k)))
 		}
-		return nil, fmt.Errorf("%w: no %s called %q", ErrNoDevice, strings.ToLower(string(k)), name)
+		return nil, fmt.Errorf("%w: no %s called %q (onair devices lists them)", ErrNoDevice, strings.ToLower(string(k)), name)
 	}
 	return best, nil
 }

@@ -32,7 +32,10 @@ type Config struct {
 	// OnKeyframeNeeded is called (from a producer's goroutine) when the queue dropped video up to
 	// the next keyframe: a keyframe now heals the stream at once instead of at the next GOP.
 	OnKeyframeNeeded func()
-	Logger           *slog.Logger
+	// OnSent, if set, is called from the writer goroutine after each audio or video frame left for
+	// the socket, with the frame's DTS: the caller measures capture-to-socket latency with it.
+	OnSent func(video bool, dts time.Duration)
+	Logger *slog.Logger
 }
 
 const (

@@ -146,6 +146,9 @@ func (c *Conn) writeLoop() {
 		case kindAudio:
 			c.count(&c.audioSent)
 		}
+		if err == nil && c.cfg.OnSent != nil && (it.kind == kindVideo || it.kind == kindAudio) {
+			c.cfg.OnSent(it.kind == kindVideo, it.dts)
+		}
 		releaseItem(it)
 		if err != nil {
 			c.fail(classify(err, "sending"))

@@ -1,0 +1,161 @@
+package broadcast
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"onair/rtmpout"
+)
+
+// Errors found before connecting.
+var (
+	ErrUnknownPreset = errors.New("unknown platform preset")
+	ErrMissingKey    = errors.New("a stream key is needed")
+	ErrBadSource     = errors.New("unknown source")
+	ErrBadSettings   = errors.New("invalid settings")
+)
+
+// Config is what a session needs; the window and `onair stream` fill it in.
+type Config struct {
+	Preset string // preset id or name; default "local"
+	Server string // overrides the preset's server
+	Key    string // the stream key: never logged
+
+	Video string // test | camera[:NAME] | screen[:NAME] | file:PATH | none
+	Audio string // test | mic[:NAME] | file | none
+	Loop  bool   // loop a file source
+
+	Width, Height, FPS int
+	VideoKbps          int // 0: the preset's default
+	AudioKbps          int // 0: the preset's default
+	Adaptive           bool
+	CAFile             string // extra CA certificates (PEM) for RTMPS
+
+	Logger *slog.Logger
+	Taps   Taps // optional views for the window: preview and audio level
+}
+
+// Plan is a Config checked and resolved against its preset.
+type Plan struct {
+	Config
+	Preset     Preset
+	Target     rtmpout.Target
+	ExtraCA    []byte
+	VideoKind  string // test, camera, screen, file, none
+	VideoArg   string
+	AudioKind  string // test, mic, file, none
+	AudioArg   string
+	Keyframe   float64
+	Warnings   []string // said to the user: a bitrate capped to the platform's limit, …
+	localTest  bool
+	serverName string
+}
+
+// serverURL is the address to dial.
+func (p Plan) serverURL() string { return p.serverName }
+
+// Resolve checks c and fills in defaults from its preset. Every error here comes before any
+// connection is made.
+func (c Config) Resolve() (Plan, error) {
+	if c.Preset == "" {
+		c.Preset = "local"
+	}
+	p, err := FindPreset(c.Preset)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan := Plan{Config: c, Preset: p, Keyframe: p.KeyframeSeconds}
+	if c.Width == 0 && c.Height == 0 {
+		plan.Width, plan.Height = 1280, 720
+	}
+	if plan.FPS == 0 {
+		plan.FPS = 30
+	}
+	if plan.Width < 64 || plan.Height < 64 || plan.Width > 3840 || plan.Height > 2160 || plan.Width%2 != 0 || plan.Height%2 != 0 {
+		return Plan{}, fmt.Errorf("%w: size %dx%d (even numbers, 64x64 to 3840x2160)", ErrBadSettings, plan.Width, plan.Height)
+	}
+	if plan.FPS < 1 || plan.FPS > p.MaxFPS {
+		return Plan{}, fmt.Errorf("%w: %d frames per second (1 to %d on %s)", ErrBadSettings, plan.FPS, p.MaxFPS, p.Name)
+	}
+	if plan.VideoKind, plan.VideoArg, err = parseSource(c.Video, "test", []string{"test", "camera", "screen", "file", "none"}); err != nil {
+		return Plan{}, err
+	}
+	if plan.AudioKind, plan.AudioArg, err = parseSource(c.Audio, "test", []string{"test", "mic", "file", "none"}); err != nil {
+		return Plan{}, err
+	}
+	if plan.VideoKind == "file" && plan.VideoArg == "" {
+		return Plan{}, fmt.Errorf("%w: --video file:PATH needs a path", ErrBadSource)
+	}
+	if plan.AudioKind == "file" && plan.VideoKind != "file" {
+		return Plan{}, fmt.Errorf("%w: --audio file takes the sound of a --video file: source", ErrBadSource)
+	}
+	if plan.VideoKind == "none" && plan.AudioKind == "none" {
+		return Plan{}, fmt.Errorf("%w: nothing to stream (video and audio are both none)", ErrBadSource)
+	}
+
+	limit := p.VideoLimit(plan.Width, plan.Height, plan.FPS)
+	if plan.VideoKbps == 0 {
+		plan.VideoKbps = min(p.DefaultVideoKbps, limit)
+	}
+	if plan.VideoKbps < 100 {
+		return Plan{}, fmt.Errorf("%w: video bitrate %d kb/s (at least 100)", ErrBadSettings, plan.VideoKbps)
+	}
+	if plan.VideoKbps > limit {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s takes at most %d kb/s of video at this size: lowered from %d", p.Name, limit, plan.VideoKbps))
+		plan.VideoKbps = limit
+	}
+	if plan.AudioKbps == 0 {
+		plan.AudioKbps = p.DefaultAudioKbps
+	}
+	if plan.AudioKbps < 32 {
+		return Plan{}, fmt.Errorf("%w: audio bitrate %d kb/s (at least 32)", ErrBadSettings, plan.AudioKbps)
+	}
+	if plan.AudioKbps > p.MaxAudioKbps {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s takes at most %d kb/s of audio: lowered from %d", p.Name, p.MaxAudioKbps, plan.AudioKbps))
+		plan.AudioKbps = p.MaxAudioKbps
+	}
+
+	if p.ID == "local" && c.Server == "" {
+		plan.localTest = true
+		return plan, nil // the receiver's address is known once it listens
+	}
+	server := c.Server
+	if server == "" {
+		server = p.DefaultServer()
+	}
+	if server == "" {
+		return Plan{}, fmt.Errorf("%w: %s needs your server address (%s)", rtmpout.ErrBadURL, p.Name, p.ServerHint)
+	}
+	if p.KeyRequired && strings.TrimSpace(c.Key) == "" {
+		return Plan{}, fmt.Errorf("%w for %s: %s", ErrMissingKey, p.Name, p.About)
+	}
+	if plan.Target, err = rtmpout.ParseURL(server, c.Key); err != nil {
+		return Plan{}, err
+	}
+	if p.RTMPSRequired && !plan.Target.TLS {
+		return Plan{}, fmt.Errorf("%w: %s accepts only secure rtmps:// addresses", rtmpout.ErrBadURL, p.Name)
+	}
+	plan.serverName = server
+	if c.CAFile != "" {
+		if plan.ExtraCA, err = os.ReadFile(c.CAFile); err != nil {
+			return Plan{}, fmt.Errorf("%w: reading the CA file: %v", ErrBadSettings, err)
+		}
+	}
+	return plan, nil
+}
+
+func parseSource(spec, def string, kinds []string) (kind, arg string, err error) {
+	if spec == "" {
+		spec = def
+	}
+	kind, arg, _ = strings.Cut(spec, ":")
+	for _, k := range kinds {
+		if kind == k {
+			return kind, arg, nil
+		}
+	}
+	return "", "", fmt.Errorf("%w %q: use one of %s", ErrBadSource, spec, strings.Join(kinds, ", "))
+}

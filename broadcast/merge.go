@@ -1,0 +1,62 @@
+package broadcast
+
+import "time"
+
+// merger puts audio and video packets, which arrive from two goroutines, back in time order. A
+// packet waits at most mergeWait for the other stream before it goes out alone.
+type merger struct {
+	hasVideo, hasAudio bool
+	video, audio       []packet
+	flushing           bool
+}
+
+func newMerger(hasVideo, hasAudio bool) *merger {
+	return &merger{hasVideo: hasVideo, hasAudio: hasAudio}
+}
+
+func (m *merger) push(p packet) {
+	if p.video {
+		m.video = append(m.video, p)
+	} else {
+		m.audio = append(m.audio, p)
+	}
+}
+
+func (m *merger) pending() bool { return len(m.video)+len(m.audio) > 0 }
+
+// flush lets everything out in order: no more packets will come.
+func (m *merger) flush() { m.flushing = true }
+
+// pop returns the next packet in DTS order, if it may go now.
+func (m *merger) pop(now time.Duration) (packet, bool) {
+	nv, na := len(m.video), len(m.audio)
+	switch {
+	case nv > 0 && na > 0:
+		if m.video[0].DTS <= m.audio[0].DTS {
+			return m.take(&m.video), true
+		}
+		return m.take(&m.audio), true
+	case nv > 0 && (m.flushing || !m.hasAudio || m.video[0].DTS+mergeWait < now):
+		return m.take(&m.video), true
+	case na > 0 && (m.flushing || !m.hasVideo || m.audio[0].DTS+mergeWait < now):
+		return m.take(&m.audio), true
+	}
+	return packet{}, false
+}
+
+func (m *merger) take(q *[]packet) packet {
+	p := (*q)[0]
+	(*q)[0] = packet{}
+	*q = (*q)[1:]
+	return p
+}
+
+// holdsKeyframe reports whether a video keyframe waits in the merger.
+func (m *merger) holdsKeyframe() bool {
+	for _, p := range m.video {
+		if p.Keyframe {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,86 @@
+package broadcast
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// State is where a session is.
+type State string
+
+// Session states.
+const (
+	StateIdle         State = "idle"
+	StateConnecting   State = "connecting"
+	StateLive         State = "live"
+	StateReconnecting State = "reconnecting"
+	StateStopped      State = "stopped"
+	StateFailed       State = "failed"
+)
+
+// Stats is one snapshot, sent once a second and on every state change. Its JSON form is the
+// `onair stream --stats` contract: fields may be added, never renamed or removed.
+type Stats struct {
+	T     float64 `json:"t"` // seconds since the session started
+	State State   `json:"state"`
+	// SentKbps is what actually left the socket over the last second.
+	SentKbps   float64 `json:"sent_kbps"`
+	TargetKbps int     `json:"target_kbps"` // the video encoder's bitrate now
+	FPS        float64 `json:"fps"`         // video frames sent over the last second
+	FramesSent uint64  `json:"frames_sent"`
+	// FramesDropped counts video frames lost to the network: dropped by the send queue under
+	// congestion or while disconnected.
+	FramesDropped uint64 `json:"frames_dropped"`
+	// FramesSkipped counts frames the encoder could not keep up with.
+	FramesSkipped uint64 `json:"frames_skipped"`
+	// QueueMS is the delay a viewer gets from sending: OnAir's queue plus the kernel's unsent
+	// bytes at the current send rate.
+	QueueMS float64 `json:"queue_ms"`
+	// LatencyMS and LatencyP95MS are video capture-to-socket latency over the last second;
+	// AudioLatencyMS is the audio's median (AAC's own look-ahead included).
+	LatencyMS      float64 `json:"latency_ms"`
+	LatencyP95MS   float64 `json:"latency_p95_ms"`
+	AudioLatencyMS float64 `json:"audio_latency_ms"`
+	Reconnects     int     `json:"reconnects"`
+	UptimeS        float64 `json:"uptime_s"` // time live
+	AudioSent      uint64  `json:"audio_frames_sent"`
+	BytesSent      uint64  `json:"bytes_sent"`
+	KernelUnsent   int     `json:"kernel_unsent_bytes"`
+	Encoder        string  `json:"encoder,omitempty"`
+	// Reconnect details while reconnecting.
+	Attempt     int      `json:"attempt,omitempty"`
+	RetryInS    float64  `json:"retry_in_s,omitempty"`
+	Error       string   `json:"error,omitempty"`        // why it failed, in words
+	ErrorDetail string   `json:"error_detail,omitempty"` // the technical detail beside it
+	Warnings    []string `json:"warnings,omitempty"`
+	Final       bool     `json:"final,omitempty"`
+}
+
+// latencies collects capture-to-socket latency samples between two snapshots.
+type latencies struct {
+	mu      sync.Mutex
+	samples []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	if len(l.samples) < 4096 {
+		l.samples = append(l.samples, d)
+	}
+	l.mu.Unlock()
+}
+
+// take returns p50 and p95 in milliseconds and starts a new window.
+func (l *latencies) take() (p50, p95 float64) {
+	l.mu.Lock()
+	s := l.samples
+	l.samples = nil
+	l.mu.Unlock()
+	if len(s) == 0 {
+		return 0, 0
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return ms(s[len(s)/2]), ms(s[(len(s)*95)/100])
+}

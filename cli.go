@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"onair/broadcast"
+	"onair/capture"
+)
+
+// runStream is `onair stream`: its flags and its --stats lines are a contract for scripts.
+func runStream(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	preset := fs.String("preset", "local", "platform preset (onair presets lists them)")
+	server := fs.String("server", "", "server URL, rtmp:// or rtmps:// (default: the preset's)")
+	key := fs.String("key", "", "stream key (default: $ONAIR_STREAM_KEY)")
+	video := fs.String("video", "test", "video source: test, camera[:NAME], screen[:NAME], file:PATH, none")
+	audio := fs.String("audio", "test", "audio source: test, mic[:NAME], file (the --video file's sound), none")
+	size := fs.String("size", "1280x720", "video size WxH")
+	fps := fs.Int("fps", 30, "frames per second")
+	bitrate := fs.Int("bitrate", 0, "video bitrate in kb/s (default: the preset's)")
+	audioBitrate := fs.Int("audio-bitrate", 0, "audio bitrate in kb/s (default: the preset's)")
+	adaptive := fs.Bool("adaptive", true, "lower the bitrate when the network cannot carry it")
+	duration := fs.Duration("duration", 0, "stop after this long (default: until interrupted or the file ends)")
+	ca := fs.String("ca", "", "extra CA certificates (PEM file) for rtmps://")
+	stats := fs.String("stats", "", "write one JSON stats line a second to FILE, or - for stdout")
+	loop := fs.Bool("loop", false, "loop a file source")
+	verbose := fs.Bool("v", false, "log what happens to stderr")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	w, h, err := parseSize(*size)
+	if err != nil {
+		fmt.Fprintf(stderr, "onair: %v\n", err)
+		return 2
+	}
+	k := *key
+	if k == "" {
+		k = os.Getenv("ONAIR_STREAM_KEY")
+	}
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	var statsOut io.Writer
+	switch *stats {
+	case "":
+	case "-":
+		statsOut = stdout
+	default:
+		f, err := os.Create(*stats)
+		if err != nil {
+			fmt.Fprintf(stderr, "onair: cannot write stats: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		statsOut = f
+	}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	s, err := broadcast.Start(ctx, broadcast.Config{
+		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop,
+		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
+		Adaptive: *adaptive, CAFile: *ca, Logger: log,
+	})
+	if err != nil {
+		words, detail := broadcast.Explain(err)
+		fmt.Fprintf(stderr, "onair: %s%s\n", words, inParens(detail))
+		return 1
+	}
+	for _, warn := range s.Plan().Warnings {
+		fmt.Fprintf(stderr, "onair: note: %s\n", warn)
+	}
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		enc := json.NewEncoder(io.Discard)
+		if statsOut != nil {
+			enc = json.NewEncoder(statsOut)
+		}
+		for st := range s.Subscribe() {
+			_ = enc.Encode(st)
+		}
+	}()
+	var timeout <-chan time.Time
+	if *duration > 0 {
+		timeout = time.After(*duration)
+	}
+	select {
+	case <-timeout:
+		s.Stop()
+	case <-ctx.Done():
+		s.Stop()
+	case <-s.Done():
+	}
+	err = s.Wait()
+	<-written
+	if report := s.Report(); report != "" {
+		fmt.Fprint(stdout, report)
+	}
+	if err != nil {
+		words, detail := broadcast.Explain(err)
+		fmt.Fprintf(stderr, "onair: %s%s\n", words, inParens(detail))
+		return 1
+	}
+	return 0
+}
+
+func inParens(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+func parseSize(s string) (int, int, error) {
+	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, errors.New("--size takes WIDTHxHEIGHT, as in 1280x720")
+	}
+	return w, h, nil
+}
+
+func runDevices(out io.Writer) {
+	devs := capture.ListDevices()
+	if len(devs) == 0 {
+		fmt.Fprintln(out, "No cameras, microphones or screens found. The test pattern and tone always work: --video test --audio test.")
+		return
+	}
+	for _, d := range devs {
+		fmt.Fprintf(out, "%-10s %-40s id=%s\n", d.Kind, d.Label, d.ID)
+		for _, m := range d.Modes {
+			fmt.Fprintf(out, "           %dx%d @ %.0f fps\n", m.Width, m.Height, m.FPS)
+		}
+	}
+}
+
+func runPresets(out io.Writer) {
+	for _, p := range broadcast.Presets() {
+		rtmps := ""
+		if p.RTMPSRequired {
+			rtmps = ", RTMPS only"
+		}
+		fmt.Fprintf(out, "%-9s %-20s video up to %5d kb/s, audio up to %3d kb/s, keyframe %gs%s\n",
+			p.ID, p.Name, p.MaxVideoKbps, p.MaxAudioKbps, p.KeyframeSeconds, rtmps)
+		for _, srv := range p.Servers {
+			if srv.URL != "" {
+				fmt.Fprintf(out, "          %s: %s\n", srv.Name, srv.URL)
+			}
+		}
+	}
+}

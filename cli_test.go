@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"onair/broadcast"
+	"onair/internal/testpeer"
+)
+
+// statsLines parses `onair stream --stats -` output.
+func statsLines(t *testing.T, out []byte) []broadcast.Stats {
+	t.Helper()
+	var all []broadcast.Stats
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) == 0 || line[0] != '{' {
+			continue
+		}
+		var st broadcast.Stats
+		if err := json.Unmarshal(line, &st); err != nil {
+			t.Fatalf("stats line %q: %v", line, err)
+		}
+		all = append(all, st)
+	}
+	return all
+}
+
+// TestStreamToNginx is the end-to-end check: 12 s of test pattern and tone through `onair stream`
+// to nginx-rtmp, read back by the ffmpeg CLI; the final stats must agree with what arrived.
+func TestStreamToNginx(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	rec := filepath.Join(t.TempDir(), "got.flv")
+	r := testpeer.Record(t, n.URL("e2e"), rec, 30*time.Second)
+	time.Sleep(300 * time.Millisecond)
+
+	var stdout, stderr bytes.Buffer
+	code := runStream([]string{"--preset", "custom", "--server", n.URL(""), "--key", "e2e", "--duration", "12s", "--stats", "-"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "e2e\"") {
+		t.Fatal("the key appears in the output")
+	}
+	_ = r.Wait()
+	lines := statsLines(t, stdout.Bytes())
+	final := lines[len(lines)-1]
+	if !final.Final || final.State != broadcast.StateStopped {
+		t.Fatalf("last line %+v, want final and stopped", final)
+	}
+	live := 0
+	for _, st := range lines {
+		if st.State == broadcast.StateLive {
+			live++
+		}
+	}
+	if live < 10 {
+		t.Fatalf("%d live stats lines in 12 s", live)
+	}
+
+	p := testpeer.ProbeFile(t, rec)
+	v, a := p.Stream("video"), p.Stream("audio")
+	if v == nil || v.CodecName != "h264" || v.Width != 1280 || v.Height != 720 || v.RFrameRate != "30/1" && v.AvgFrameRate != "30/1" {
+		t.Fatalf("video %+v, want h264 1280x720 30 fps", v)
+	}
+	if a == nil || a.CodecName != "aac" || a.SampleRate != "48000" {
+		t.Fatalf("audio %+v, want aac 48 kHz", a)
+	}
+	vp := p.PacketsOf("video")
+	if got := uint64(len(vp)); got+1 < final.FramesSent || got > final.FramesSent {
+		t.Fatalf("read back %d video frames, stats say %d sent", got, final.FramesSent)
+	}
+	if got := uint64(len(p.PacketsOf("audio"))); got+2 < final.AudioSent || got > final.AudioSent {
+		t.Fatalf("read back %d audio frames, stats say %d sent", got, final.AudioSent)
+	}
+	if final.FramesSent < 11*30 {
+		t.Fatalf("%d frames sent in 12 s at 30 fps", final.FramesSent)
+	}
+	var keys []float64
+	for _, pk := range vp {
+		if pk.Keyframe() {
+			keys = append(keys, pk.PTS())
+		}
+	}
+	for i := 1; i < len(keys); i++ {
+		if d := keys[i] - keys[i-1]; d < 1.95 || d > 2.05 {
+			t.Fatalf("keyframes at %v: not every 2 s", keys)
+		}
+	}
+	if len(keys) < 5 {
+		t.Fatalf("keyframes at %v", keys)
+	}
+	t.Logf("final: %+v; keyframes %v", final, keys)
+}
+
+// TestStreamFileEndsWithTheFile streams a clip made by the ffmpeg CLI and must end, exit 0, when
+// the file does.
+func TestStreamFileEndsWithTheFile(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	clip := filepath.Join(t.TempDir(), "clip.mp4")
+	testpeer.MakeClip(t, clip, testpeer.Clip{Width: 640, Height: 360, FPS: 30, Seconds: 3, Audio: true})
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	code := runStream([]string{"--preset", "custom", "--server", n.URL("file"), "--video", "file:" + clip, "--audio", "file",
+		"--size", "640x360", "--stats", "-"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if d := time.Since(start); d < 2800*time.Millisecond || d > 10*time.Second {
+		t.Fatalf("a 3 s file streamed in %v", d)
+	}
+	lines := statsLines(t, stdout.Bytes())
+	final := lines[len(lines)-1]
+	if !final.Final || final.FramesSent < 85 || final.AudioSent < 130 {
+		t.Fatalf("final %+v: want about 90 frames and 140 audio frames", final)
+	}
+}
+
+func TestStreamBadInputSaysWhy(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--preset", "nope"}, "Unknown platform preset"},
+		{[]string{"--preset", "custom", "--server", "http://example.invalid/app", "--key", "k"}, "not valid"},
+		{[]string{"--preset", "twitch"}, "stream key is needed"},
+		{[]string{"--preset", "facebook", "--server", "rtmp://x/rtmp", "--key", "k"}, "rtmps://"},
+		{[]string{"--preset", "custom", "--server", "rtmp://127.0.0.1:1/app", "--key", "k", "--video", "camera:No Such Cam"}, "No Such Cam"},
+		{[]string{"--preset", "custom", "--server", "rtmp://127.0.0.1:1/app", "--key", "k", "--video", "webcam"}, "nknown source"},
+		{[]string{"--size", "big"}, "WIDTHxHEIGHT"},
+	} {
+		var stdout, stderr bytes.Buffer
+		start := time.Now()
+		code := runStream(c.args, &stdout, &stderr)
+		msg := strings.TrimSpace(stderr.String())
+		if code == 0 || !strings.Contains(msg, c.want) || strings.Count(msg, "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want one line saying %q", c.args, code, msg, c.want)
+		}
+		if time.Since(start) > 2*time.Second {
+			t.Errorf("%v: took %v: it should fail before connecting", c.args, time.Since(start))
+		}
+	}
+}
