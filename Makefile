@@ -14,8 +14,9 @@ build: deps
 
 run: build
 ifeq ($(DISPLAY_SET),)
-	@echo "No display (neither DISPLAY nor WAYLAND_DISPLAY is set): the window needs one."
-	@echo "Try: xvfb-run -a make run, or run OnAir from a desktop session."
+	@echo "No display (neither DISPLAY nor WAYLAND_DISPLAY is set), so no window: streaming the test"
+	@echo "pattern and tone to OnAir's Local test receiver for 10 s instead."
+	./$(BIN) stream --preset local --video test --audio test --duration 10s
 else
 	./$(BIN)
 endif

@@ -147,3 +147,33 @@ func TestStreamBadInputSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamLocalTest runs `onair stream --preset local`: the report names H.264 at the asked size
+// and rate and AAC, and the saved file plays back with the same.
+func TestStreamLocalTest(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	var stdout, stderr bytes.Buffer
+	code := runStream([]string{"--preset", "local", "--video", "test", "--audio", "test", "--duration", "8s", "--size", "640x360", "--fps", "25"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	t.Log(out)
+	for _, want := range []string{"h264 640x360, 25.0 fps", "aac 48000 Hz, 2 channel(s)", "everything arrived as sent"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("report lacks %q:\n%s", want, out)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "onair-local-test-*.flv"))
+	if len(files) != 1 || !strings.Contains(out, files[0]) {
+		t.Fatalf("saved files %v; the report must name the one it saved", files)
+	}
+	p := testpeer.ProbeFile(t, files[0])
+	if v, a := p.Stream("video"), p.Stream("audio"); v == nil || v.Width != 640 || v.Height != 360 || a == nil || a.CodecName != "aac" {
+		t.Fatalf("the saved file has video %+v, audio %+v", v, a)
+	}
+	if n := len(p.PacketsOf("video")); n < 7*25 {
+		t.Fatalf("the saved file has %d video frames for 8 s at 25 fps", n)
+	}
+}

@@ -33,6 +33,7 @@ type Config struct {
 	AudioKbps          int // 0: the preset's default
 	Adaptive           bool
 	CAFile             string // extra CA certificates (PEM) for RTMPS
+	LocalTestDir       string // where the Local test saves what it received (default: temp dir)
 
 	Logger *slog.Logger
 	Taps   Taps // optional views for the window: preview and audio level

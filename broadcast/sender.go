@@ -169,7 +169,7 @@ func (s *Session) sender() {
 		s.aenc.Close()
 	}
 	if s.recv != nil {
-		s.recv.stop()
+		s.recv.Stop()
 	}
 	s.mu.Lock()
 	err := s.err

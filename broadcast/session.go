@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onair/broadcast/localtest"
 	"onair/capture"
 	"onair/encoder"
 	"onair/rtmpout"
@@ -26,7 +27,7 @@ type Session struct {
 	file  *capture.MediaFile
 	venc  *encoder.Video
 	aenc  *encoder.Audio
-	recv  *receiver
+	recv  *localtest.Receiver
 
 	media chan packet // encoded packets on their way to the sender
 	ctx   context.Context
@@ -93,13 +94,10 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	if plan.localTest {
-		if s.recv, err = startReceiver(s.ctx, log); err != nil {
-			s.closeSources()
-			s.closeEncoders()
-			return nil, err
+		if err := s.startLocalTest(); err == nil {
+			s.plan.Target, err = rtmpout.ParseURL(s.plan.serverName, "")
 		}
-		s.plan.serverName = s.recv.url()
-		if s.plan.Target, err = rtmpout.ParseURL(s.plan.serverName, ""); err != nil {
+		if err != nil {
 			s.stop()
 			s.closeSources()
 			s.closeEncoders()

@@ -19,6 +19,10 @@ var (
 // runs once per process.
 func hardwareThatWorks() []string {
 	hardwareOnce.Do(func() {
+		// Failing trials log errors of their own ("Cannot load libcuda.so.1"): expected, so hidden.
+		level := astiav.GetLogLevel()
+		astiav.SetLogLevel(astiav.LogLevelQuiet)
+		defer astiav.SetLogLevel(level)
 		for _, name := range hardwareCandidates {
 			if trialEncode(name) {
 				hardwareWorked = append(hardwareWorked, name)
