@@ -78,7 +78,9 @@ func (s *Session) sender() {
 			}
 		case <-tick.C:
 			if l.conn != nil {
+				s.ctlMu.Lock()
 				s.ctl.observe(s.clock.Now(), l.conn.Stats())
+				s.ctlMu.Unlock()
 			}
 		case r := <-dialed:
 			dialing = false
@@ -97,6 +99,9 @@ func (s *Session) sender() {
 				continue
 			}
 			l.conn, failed = r.conn, r.conn.Failed()
+			s.ctlMu.Lock()
+			s.ctl.reconnected()
+			s.ctlMu.Unlock()
 			l.waitKey = true
 			s.setConn(r.conn)
 			// The stream must start on a keyframe: ask for one unless one is already on its way

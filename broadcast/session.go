@@ -39,6 +39,7 @@ type Session struct {
 	// audioLat is separate: AAC adds about 50 ms by itself (one frame of look-ahead).
 	audioLat latencies
 	ctl      *controller
+	ctlMu    sync.Mutex
 
 	mu          sync.Mutex
 	state       State
@@ -104,7 +105,11 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, err
 		}
 	}
-	s.ctl = newController(plan, s.venc)
+	var setRate func(int)
+	if s.venc != nil {
+		setRate = s.venc.SetBitrate
+	}
+	s.ctl = newController(s.plan, setRate, log)
 	s.setState(StateConnecting, nil)
 	s.startPipelines()
 	go s.sender()
@@ -338,6 +343,15 @@ func (s *Session) setState(st State, err error) {
 		s.log.Info("state", "state", st)
 		s.publish(false)
 	}
+}
+
+// SetBitrate changes the video bitrate while live; with adaptation on it becomes the new ceiling.
+// It is capped at the preset's limit.
+func (s *Session) SetBitrate(kbps int) {
+	kbps = min(kbps, s.plan.Preset.VideoLimit(s.plan.Width, s.plan.Height, s.plan.FPS))
+	s.ctlMu.Lock()
+	s.ctl.setCeiling(kbps)
+	s.ctlMu.Unlock()
 }
 
 // State returns the current state.

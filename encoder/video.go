@@ -174,6 +174,9 @@ func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
 		opts["profile"] = cfg.Profile
 		opts["sc_threshold"] = "0" // measured: without it x264 adds keyframes at scene cuts
 		opts["forced-idr"] = "1"   // a forced keyframe is an IDR a new viewer can start from
+		// Strict CBR, as Twitch asks and OBS does: filler keeps the rate exact on easy pictures, so
+		// the network is loaded as planned and congestion shows the same whatever the scene.
+		opts["x264-params"] = "nal-hrd=cbr:filler=1"
 	}
 	for k, val := range opts {
 		if err := d.Set(k, val, 0); err != nil {

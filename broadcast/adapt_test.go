@@ -1,0 +1,185 @@
+package broadcast
+
+import (
+	"sort"
+	"testing"
+	"time"
+
+	"onair/rtmpout"
+)
+
+// simLink simulates a bottleneck link: the encoder produces target+audio kb/s (CBR, with filler), taking
+// encoderLag to follow a change; the simLink drains at its capacity; what it cannot take waits.
+type simLink struct {
+	capacity  func(t time.Duration) float64 // kb/s
+	queue     []float64                     // bits waiting, one entry per 50 ms of media
+	sentBytes uint64
+	pending   []pendingRate
+	encoded   int // kb/s the encoder produces now
+}
+
+type pendingRate struct {
+	at   time.Duration
+	kbps int
+}
+
+const encoderLag = 300 * time.Millisecond // measured: 6-11 frames at 30 fps
+
+// trace is what one simulated run measured.
+type trace struct {
+	t, delay    []time.Duration
+	target      []int
+	sentKbps    []float64
+	capacity    []float64
+	downStepsAt []time.Duration
+}
+
+func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) float64, until time.Duration) trace {
+	t.Helper()
+	const dt = 50 * time.Millisecond
+	l := &simLink{capacity: capacity, encoded: ceiling}
+	var tr trace
+	c := newController(Plan{Config: Config{VideoKbps: ceiling, AudioKbps: audio, Adaptive: true}}, func(kbps int) {
+		l.pending = append(l.pending, pendingRate{kbps: kbps})
+	}, nil)
+	for now := time.Duration(0); now < until; now += dt {
+		for i := range l.pending {
+			if l.pending[i].at == 0 {
+				l.pending[i].at = now + encoderLag
+			}
+		}
+		for len(l.pending) > 0 && l.pending[0].at <= now {
+			l.encoded = l.pending[0].kbps
+			l.pending = l.pending[1:]
+		}
+		l.queue = append(l.queue, float64(l.encoded+audio)*1000*dt.Seconds())
+		budget := capacity(now) * 1000 * dt.Seconds()
+		sent := 0.0
+		for len(l.queue) > 0 && budget > 0 {
+			n := min(budget, l.queue[0])
+			l.queue[0] -= n
+			budget -= n
+			sent += n
+			if l.queue[0] <= 0 {
+				l.queue = l.queue[1:]
+			}
+		}
+		l.sentBytes += uint64(sent / 8)
+		// The delay is the media time waiting: whole chunks, like rtmpout's queue duration.
+		delay := time.Duration(len(l.queue)) * dt
+		c.observe(now, rtmpout.Stats{QueueDuration: delay, SentBytes: l.sentBytes})
+		if n := len(tr.target); n > 0 && c.target < tr.target[n-1] {
+			tr.downStepsAt = append(tr.downStepsAt, now)
+		}
+		tr.t = append(tr.t, now)
+		tr.delay = append(tr.delay, delay)
+		tr.target = append(tr.target, c.target)
+		tr.sentKbps = append(tr.sentKbps, sent/1000/dt.Seconds())
+		tr.capacity = append(tr.capacity, capacity(now))
+	}
+	return tr
+}
+
+// obsSchedule is the benchmark's link: 6 Mb/s, 2 Mb/s from 20 s to 50 s, then 6 Mb/s.
+func obsSchedule(t time.Duration) float64 {
+	if t >= 20*time.Second && t < 50*time.Second {
+		return 1920 // a 2 Mbit tbf measured 1.92 Mb/s here
+	}
+	return 6000
+}
+
+func TestControllerOnTheBenchmarkSchedule(t *testing.T) {
+	tr := runLink(t, 4500, 160, obsSchedule, 80*time.Second)
+	drop, back := 20*time.Second, 50*time.Second
+
+	// React: below the simLink's capacity within 1.5 s of the drop.
+	reacted := time.Duration(-1)
+	for i, at := range tr.t {
+		if at >= drop && float64(tr.target[i]+160) < tr.capacity[i] {
+			reacted = at - drop
+			break
+		}
+	}
+	if reacted < 0 || reacted > 1500*time.Millisecond {
+		t.Errorf("reacted %v after the drop, want within 1.5 s", reacted)
+	}
+	// Delay while constrained.
+	var delays []time.Duration
+	var sent, capSum float64
+	for i, at := range tr.t {
+		if at >= drop && at < back {
+			delays = append(delays, tr.delay[i])
+			sent += tr.sentKbps[i]
+			capSum += tr.capacity[i]
+		}
+	}
+	sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
+	p95, worst := delays[len(delays)*95/100], delays[len(delays)-1]
+	if p95 > 500*time.Millisecond || worst > 1500*time.Millisecond {
+		t.Errorf("delay while constrained: p95 %v, max %v", p95, worst)
+	}
+	if use := sent / capSum; use < 0.85 {
+		t.Errorf("used %.0f%% of the simLink while constrained, want >= 85%%", use*100)
+	}
+	// Calm: at most 2 down-steps after the first reaction while constrained; none with headroom.
+	var during, before int
+	for _, at := range tr.downStepsAt {
+		switch {
+		case at < drop:
+			before++
+		case at < back:
+			during++
+		}
+	}
+	if before > 0 {
+		t.Errorf("%d down-steps with headroom", before)
+	}
+	if during-1 > 2 {
+		t.Errorf("%d down-steps after the first reaction while constrained (at %v)", during-1, tr.downStepsAt)
+	}
+	// Recover: >= 90 % of the start within 12 s of the simLink's return.
+	recovered := time.Duration(-1)
+	for i, at := range tr.t {
+		if at >= back && tr.target[i] >= 4500*9/10 {
+			recovered = at - back
+			break
+		}
+	}
+	if recovered < 0 || recovered > 12*time.Second {
+		t.Errorf("back to 90%% of 4500 kb/s %v after the simLink returned, want within 12 s", recovered)
+	}
+	t.Logf("reacted %v, delay p95 %v max %v, simLink use %.0f%%, down-steps after reaction %d, recovered in %v",
+		reacted, p95, worst, sent/capSum*100, during-1, recovered)
+}
+
+func TestControllerHoldsOnAHeadroomLink(t *testing.T) {
+	tr := runLink(t, 4500, 160, func(time.Duration) float64 { return 6000 }, 60*time.Second)
+	if len(tr.downStepsAt) > 0 {
+		t.Fatalf("down-steps at %v on a simLink with headroom", tr.downStepsAt)
+	}
+	if tr.target[len(tr.target)-1] != 4500 {
+		t.Fatalf("target %d at the end, want 4500", tr.target[len(tr.target)-1])
+	}
+}
+
+func TestControllerRespectsFloorAndManualCeiling(t *testing.T) {
+	tr := runLink(t, 4500, 160, func(time.Duration) float64 { return 300 }, 20*time.Second)
+	for _, v := range tr.target {
+		if v < 675 { // 15 % of 4500
+			t.Fatalf("target %d below the floor", v)
+		}
+	}
+	var got []int
+	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(k int) { got = append(got, k) }, nil)
+	c.setCeiling(2500)
+	if c.target != 2500 || len(got) != 1 || got[0] != 2500 {
+		t.Fatalf("a manual change to 2500 gave target %d, calls %v", c.target, got)
+	}
+	c.observe(0, rtmpout.Stats{})
+	for i := 1; i < 400; i++ { // 20 s of a calm simLink: probes stop at the new ceiling
+		c.observe(time.Duration(i)*50*time.Millisecond, rtmpout.Stats{SentBytes: uint64(i) * 20000})
+	}
+	if c.target > 2500 {
+		t.Fatalf("probed to %d above the manual ceiling of 2500", c.target)
+	}
+}
