@@ -4,7 +4,7 @@ BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
 
-.PHONY: deps build run test test-long fuzz bench screenshot icon clean
+.PHONY: deps build run test test-long fuzz bench bench-adapt screenshot icon clean
 
 deps:
 	@bash scripts/deps.sh
@@ -49,3 +49,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./rtmpout/amf0
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./rtmpout/chunk
 	$(GO) test -run '^$$' -fuzz '^FuzzHandshake$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./rtmpout/handshake
+
+# The adaptation benchmark on a shaped link (needs root): prints the goals' table for the README.
+bench-adapt: build
+	@bash scripts/bench-adapt.sh

@@ -35,8 +35,8 @@ func main() {
 		cmd = os.Args[1]
 	}
 	switch cmd {
-	case "":
-		runGUI()
+	case "", "--go-live":
+		runGUI(cmd == "--go-live")
 	case "stream":
 		os.Exit(runStream(os.Args[2:], os.Stdout, os.Stderr))
 	case "devices":
@@ -51,9 +51,13 @@ func main() {
 	}
 }
 
-func runGUI() {
+// runGUI opens the window; goLive presses Go Live at once (make screenshot uses it).
+func runGUI(goLive bool) {
 	a := app.NewWithID("app.onair.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	w := ui.NewMainWindow(a)
-	w.ShowAndRun()
+	w := ui.New(a, ui.Broadcast{}, ui.OSKeyring{})
+	if goLive {
+		w.GoLive()
+	}
+	w.Fyne().ShowAndRun()
 }

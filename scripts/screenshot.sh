@@ -10,9 +10,9 @@ app=
 stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
 trap stop EXIT
 sleep 1
-DISPLAY=$disp ./bin/onair ${ONAIR_ARGS:-} &
+DISPLAY=$disp ./bin/onair ${ONAIR_ARGS:---go-live} &
 app=$!
-sleep "${SCREENSHOT_WAIT:-4}"
+sleep "${SCREENSHOT_WAIT:-25}" # live long enough for the graph to show
 mkdir -p "$(dirname "$out")"
 win=$(DISPLAY=$disp xdotool search --name "^OnAir$" | head -1)
 DISPLAY=$disp import -window "${win:-root}" "$out"

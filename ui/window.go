@@ -1,24 +1,345 @@
-// Package ui is OnAir's window, built with Fyne. It talks only to the session engine (broadcast/)
-// through the small interface it declares.
+// Package ui is OnAir's window, built with Fyne. It talks only to the session engine (broadcast/),
+// through the Engine interface it declares.
 package ui
 
 import (
+	"context"
+	"image"
+	"image/color"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+
+	"onair/broadcast"
 )
 
 // Title is the window's title.
 const Title = "OnAir"
 
-// NewMainWindow builds OnAir's main window.
-func NewMainWindow(a fyne.App) fyne.Window {
-	w := a.NewWindow(Title)
-	heading := widget.NewLabelWithStyle("OnAir", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	intro := widget.NewLabelWithStyle("Go live on YouTube, Twitch, Facebook or Kick in one click:\n"+
-		"pick a camera, pick a platform, paste your stream key, press Go Live.",
-		fyne.TextAlignCenter, fyne.TextStyle{})
-	w.SetContent(container.NewCenter(container.NewVBox(heading, intro)))
-	w.Resize(fyne.NewSize(960, 640))
+// Window is OnAir's main window and its state.
+type Window struct {
+	app  fyne.App
+	win  fyne.Window
+	eng  Engine
+	keys KeyStore
+
+	presets []broadcast.Preset
+	preset  broadcast.Preset
+	videos  map[string]string // option label -> source spec
+	audios  map[string]string
+
+	preview   *canvas.Image
+	noCamera  *widget.Label
+	meter     *LevelMeter
+	videoSel  *widget.Select
+	audioSel  *widget.Select
+	presetSel *widget.Select
+	about     *widget.Label
+	server    *widget.Entry
+	key       *widget.Entry
+	remember  *widget.Check
+	sizeSel   *widget.Select
+	fpsSel    *widget.Select
+	bitrate   *widget.Entry
+	quality   *widget.Label
+	goLive    *widget.Button
+	status    binding.String
+	statusLbl *widget.Label
+	retryNow  *widget.Button
+	details   *widget.Button
+	sent      binding.String
+	target    binding.String
+	dropped   binding.String
+	fps       binding.String
+	light     *canvas.Circle
+	graph     *Graph
+
+	mu        sync.Mutex
+	live      Live
+	previewer Stopper
+	lastError string
+	lastDrops uint64
+	filePath  string
+	lastLevel time.Time
+}
+
+// New builds the window around an engine and a key store.
+func New(a fyne.App, eng Engine, keys KeyStore) *Window {
+	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets()}
+	w.build()
+	w.load()
+	w.win.SetOnClosed(w.shutdown)
+	w.win.Resize(fyne.NewSize(1100, 700))
 	return w
+}
+
+// Show shows the window.
+func (w *Window) Show() { w.win.Show() }
+
+// Fyne returns the fyne window.
+func (w *Window) Fyne() fyne.Window { return w.win }
+
+func (w *Window) build() {
+	w.preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 16, 9)))
+	w.preview.FillMode = canvas.ImageFillContain
+	w.preview.SetMinSize(fyne.NewSize(480, 270))
+	w.noCamera = widget.NewLabel("")
+	w.noCamera.Wrapping = fyne.TextWrapWord
+	w.meter = NewLevelMeter()
+
+	w.videoSel = widget.NewSelect(nil, func(string) { w.sourcesChanged() })
+	w.audioSel = widget.NewSelect(nil, func(string) { w.sourcesChanged() })
+	var names []string
+	for _, p := range w.presets {
+		names = append(names, p.Name)
+	}
+	w.presetSel = widget.NewSelect(names, func(name string) { w.presetChanged(name) })
+	w.about = widget.NewLabel("")
+	w.about.Wrapping = fyne.TextWrapWord
+	w.server = widget.NewEntry()
+	w.key = widget.NewPasswordEntry() // masked; its eye button shows it on request
+	w.key.SetPlaceHolder("paste your stream key")
+	paste := widget.NewButton("Paste", func() {
+		w.key.SetText(strings.TrimSpace(w.app.Clipboard().Content()))
+	})
+	w.remember = widget.NewCheck("Remember the key (in the system keyring)", nil)
+	w.sizeSel = widget.NewSelect(nil, func(string) { w.qualityChanged() })
+	w.fpsSel = widget.NewSelect([]string{"30", "60"}, func(string) { w.qualityChanged() })
+	w.bitrate = widget.NewEntry()
+	w.bitrate.OnChanged = func(string) { w.qualityChanged() }
+	w.quality = widget.NewLabel("")
+	w.quality.Wrapping = fyne.TextWrapWord
+
+	w.goLive = widget.NewButton("Go Live", w.goLiveTapped)
+	w.goLive.Importance = widget.HighImportance
+	w.status = binding.NewString()
+	w.status.Set("Ready. Pick where to stream and press Go Live.")
+	w.statusLbl = widget.NewLabelWithData(w.status)
+	w.statusLbl.TextStyle = fyne.TextStyle{Bold: true}
+	w.statusLbl.Wrapping = fyne.TextWrapWord
+	w.retryNow = widget.NewButton("Reconnect now", func() {
+		if l := w.current(); l != nil {
+			l.ReconnectNow()
+		}
+	})
+	w.retryNow.Hide()
+	w.details = widget.NewButton("Details", func() { dialog.ShowInformation("What went wrong", w.lastError, w.win) })
+	w.details.Hide()
+
+	w.sent, w.target, w.dropped, w.fps = binding.NewString(), binding.NewString(), binding.NewString(), binding.NewString()
+	for _, b := range []binding.String{w.sent, w.target, w.dropped, w.fps} {
+		b.Set("—")
+	}
+	w.light = canvas.NewCircle(colGrid)
+	w.light.Resize(fyne.NewSize(16, 16))
+	lightBox := container.NewGridWrap(fyne.NewSize(16, 16), w.light)
+	w.graph = NewGraph()
+
+	stats := container.NewGridWithColumns(4,
+		statBox("Sent", w.sent), statBox("Target", w.target), statBox("Dropped frames", w.dropped), statBox("Frames/s", w.fps))
+	legend := widget.NewRichTextFromMarkdown("**green** sent · **blue** target · **red** dropped frames")
+
+	left := container.NewVBox(
+		container.NewStack(w.preview),
+		w.noCamera,
+		w.meter.Object(),
+		container.NewHBox(lightBox, widget.NewLabel("Connection")),
+		stats,
+		w.graph.Object(),
+		legend,
+	)
+	form := widget.NewForm(
+		widget.NewFormItem("Camera", w.videoSel),
+		widget.NewFormItem("Microphone", w.audioSel),
+		widget.NewFormItem("Stream to", w.presetSel),
+		widget.NewFormItem("", w.about),
+		widget.NewFormItem("Server", w.server),
+		widget.NewFormItem("Stream key", container.NewBorder(nil, nil, nil, paste, w.key)),
+		widget.NewFormItem("", w.remember),
+		widget.NewFormItem("Resolution", w.sizeSel),
+		widget.NewFormItem("Frames/s", w.fpsSel),
+		widget.NewFormItem("Bitrate (kb/s)", w.bitrate),
+		widget.NewFormItem("", w.quality),
+	)
+	big := container.NewGridWrap(fyne.NewSize(360, 56), w.goLive)
+	right := container.NewVBox(form, layout.NewSpacer(), container.NewCenter(big), w.statusLbl,
+		container.NewHBox(w.retryNow, w.details))
+	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
+	split.Offset = 0.52
+	w.win.SetContent(split)
+}
+
+func statBox(title string, value binding.String) fyne.CanvasObject {
+	t := widget.NewLabel(title)
+	v := widget.NewLabelWithData(value)
+	v.TextStyle = fyne.TextStyle{Bold: true}
+	return container.NewVBox(t, v)
+}
+
+// current returns the live session, if any.
+func (w *Window) current() Live {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.live
+}
+
+func (w *Window) shutdown() {
+	w.stopPreview()
+	if l := w.current(); l != nil {
+		l.Stop()
+	}
+}
+
+// taps feed the preview and the level meter from the capture goroutines.
+func (w *Window) taps() broadcast.Taps {
+	return broadcast.Taps{
+		Preview: func(img image.Image) {
+			small := downscale(img, 480, 270)
+			fyne.Do(func() {
+				w.preview.Image = small
+				w.preview.Refresh()
+			})
+		},
+		AudioLevel: func(db float64) {
+			now := time.Now()
+			w.mu.Lock()
+			due := now.Sub(w.lastLevel) >= 50*time.Millisecond
+			if due {
+				w.lastLevel = now
+			}
+			w.mu.Unlock()
+			if due {
+				fyne.Do(func() { w.meter.SetLevel(db, now) })
+			}
+		},
+	}
+}
+
+// downscale makes a small RGBA copy for the preview (nearest neighbour: cheap, and enough to see
+// that the camera works).
+func downscale(src image.Image, maxW, maxH int) *image.RGBA {
+	b := src.Bounds()
+	w, h := maxW, maxW*b.Dy()/max(1, b.Dx())
+	if h > maxH {
+		h, w = maxH, maxH*b.Dx()/max(1, b.Dy())
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	switch s := src.(type) {
+	case *image.YCbCr:
+		for y := 0; y < h; y++ {
+			sy := b.Min.Y + y*b.Dy()/h
+			for x := 0; x < w; x++ {
+				sx := b.Min.X + x*b.Dx()/w
+				yi, ci := s.YOffset(sx, sy), s.COffset(sx, sy)
+				r, g, bl := color.YCbCrToRGB(s.Y[yi], s.Cb[ci], s.Cr[ci])
+				o := dst.PixOffset(x, y)
+				dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2], dst.Pix[o+3] = r, g, bl, 255
+			}
+		}
+	default:
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				dst.Set(x, y, src.At(b.Min.X+x*b.Dx()/w, b.Min.Y+y*b.Dy()/h))
+			}
+		}
+	}
+	return dst
+}
+
+// config gathers the settings on screen.
+func (w *Window) config() broadcast.Config {
+	cfg := broadcast.Config{
+		Preset: w.preset.ID, Key: strings.TrimSpace(w.key.Text),
+		Video: w.videos[w.videoSel.Selected], Audio: w.audios[w.audioSel.Selected],
+		Adaptive: true, Taps: w.taps(),
+	}
+	if w.preset.ServerEditable {
+		cfg.Server = strings.TrimSpace(w.server.Text)
+	} else if w.preset.ID != "local" {
+		cfg.Server = w.preset.DefaultServer()
+	}
+	if wd, ht, ok := strings.Cut(w.sizeSel.Selected, "x"); ok {
+		cfg.Width, _ = strconv.Atoi(wd)
+		cfg.Height, _ = strconv.Atoi(ht)
+	}
+	cfg.FPS, _ = strconv.Atoi(w.fpsSel.Selected)
+	cfg.VideoKbps, _ = strconv.Atoi(strings.TrimSpace(w.bitrate.Text))
+	if cfg.Video == "" {
+		cfg.Video = "test"
+	}
+	if cfg.Audio == "" {
+		cfg.Audio = "test"
+	}
+	return cfg
+}
+
+// GoLive presses Go Live.
+func (w *Window) GoLive() { w.goLiveTapped() }
+
+func (w *Window) goLiveTapped() {
+	if l := w.current(); l != nil {
+		dialog.ShowConfirm("Stop the stream?", "Your viewers will see the stream end.", func(ok bool) {
+			if ok {
+				w.goLive.Disable()
+				w.status.Set("Stopping…")
+				go l.Stop()
+			}
+		}, w.win)
+		return
+	}
+	cfg := w.config()
+	if w.preset.KeyRequired && cfg.Key == "" {
+		w.showError("Paste your stream key first.", w.preset.About)
+		return
+	}
+	if _, err := cfg.Resolve(); err != nil {
+		words, detail := broadcast.Explain(err)
+		w.showError(words, detail)
+		return
+	}
+	w.save()
+	w.stopPreview()
+	w.goLive.Disable()
+	w.details.Hide()
+	w.status.Set("Connecting…")
+	w.graph.Reset()
+	w.lastDrops = 0
+	go func() {
+		l, err := w.eng.GoLive(context.Background(), cfg)
+		if err != nil {
+			words, detail := broadcast.Explain(err)
+			fyne.Do(func() {
+				w.showError(words, detail)
+				w.goLive.Enable()
+				w.startPreview()
+			})
+			return
+		}
+		w.mu.Lock()
+		w.live = l
+		w.mu.Unlock()
+		fyne.Do(func() {
+			w.goLive.SetText("Stop")
+			w.goLive.Importance = widget.DangerImportance
+			w.goLive.Enable()
+			w.setEditable(false)
+		})
+		for st := range l.Subscribe() {
+			fyne.Do(func() { w.showStats(st) })
+		}
+		report := l.Report()
+		w.mu.Lock()
+		w.live = nil
+		w.mu.Unlock()
+		fyne.Do(func() { w.ended(report) })
+	}()
 }

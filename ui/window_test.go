@@ -1,27 +1,292 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/zalando/go-keyring"
+
+	"onair/broadcast"
 )
 
-func TestMainWindowSaysWhatItIs(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := NewMainWindow(a)
-	defer w.Close()
-	if w.Title() != "OnAir" {
-		t.Fatalf("title = %q", w.Title())
+// fakeEngine is the one fake the UI tests use: it stands in for the session engine behind the
+// window's Engine interface.
+type fakeEngine struct {
+	mu       sync.Mutex
+	started  []broadcast.Config
+	live     *fakeLive
+	startErr error
+	devices  []broadcast.Device
+}
+
+func (f *fakeEngine) Presets() []broadcast.Preset { return broadcast.Presets() }
+func (f *fakeEngine) Devices() []broadcast.Device { return f.devices }
+func (f *fakeEngine) Preview(cfg broadcast.Config) (Stopper, error) {
+	return stopFunc(func() {}), nil
+}
+func (f *fakeEngine) GoLive(ctx context.Context, cfg broadcast.Config) (Live, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.started = append(f.started, cfg)
+	if f.startErr != nil {
+		return nil, f.startErr
 	}
-	var text []string
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if l, ok := o.(*widget.Label); ok {
-			text = append(text, l.Text)
+	f.live = &fakeLive{ch: make(chan broadcast.Stats, 16)}
+	return f.live, nil
+}
+
+func (f *fakeEngine) current() *fakeLive {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.live
+}
+
+type stopFunc func()
+
+func (s stopFunc) Stop() { s() }
+
+type fakeLive struct {
+	ch         chan broadcast.Stats
+	once       sync.Once
+	mu         sync.Mutex
+	bitrates   []int
+	reconnects int
+}
+
+func (l *fakeLive) Subscribe() <-chan broadcast.Stats { return l.ch }
+func (l *fakeLive) Stop() {
+	l.once.Do(func() {
+		l.ch <- broadcast.Stats{State: broadcast.StateStopped, Final: true}
+		close(l.ch)
+	})
+}
+func (l *fakeLive) ReconnectNow() { l.mu.Lock(); l.reconnects++; l.mu.Unlock() }
+func (l *fakeLive) SetBitrate(kbps int) {
+	l.mu.Lock()
+	l.bitrates = append(l.bitrates, kbps)
+	l.mu.Unlock()
+}
+func (l *fakeLive) Report() string { return "" }
+
+func newTestWindow(t *testing.T, a fyne.App, eng *fakeEngine) *Window {
+	t.Helper()
+	keyring.MockInit() // the keyring's own in-memory provider
+	w := New(a, eng, OSKeyring{})
+	w.win.Resize(fyne.NewSize(1100, 700))
+	w.win.Show()
+	t.Cleanup(w.win.Close)
+	return w
+}
+
+// eventually waits for cond, which the UI reaches from its goroutines.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
 		}
 	}
-	if all := strings.Join(text, "\n"); !strings.Contains(all, "Go Live") {
-		t.Fatalf("window text %q does not tell the user how to go live", all)
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func statusText(w *Window) string { s, _ := w.status.Get(); return s }
+
+// renderedText is every piece of text the window draws, overlays included.
+func renderedText(w *Window) string {
+	var b strings.Builder
+	objs := test.LaidOutObjects(w.win.Content())
+	for _, o := range w.win.Canvas().Overlays().List() {
+		objs = append(objs, test.LaidOutObjects(o)...)
+	}
+	for _, o := range objs {
+		if t, ok := o.(*canvas.Text); ok {
+			b.WriteString(t.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestPresetFillsServerAndCapsBitrate(t *testing.T) {
+	w := newTestWindow(t, test.NewTempApp(t), &fakeEngine{})
+	if w.presetSel.Selected != "Local test" {
+		t.Fatalf("default preset %q, want Local test", w.presetSel.Selected)
+	}
+	w.presetSel.SetSelected("Twitch")
+	if w.server.Text != "rtmp://live.twitch.tv/app" || !w.server.Disabled() {
+		t.Fatalf("Twitch server %q (disabled %v)", w.server.Text, w.server.Disabled())
+	}
+	w.bitrate.SetText("45000") // over Twitch's 6000
+	if w.bitrate.Text != "6000" || !strings.Contains(w.quality.Text, "at most 6000") {
+		t.Fatalf("bitrate %q, note %q: want capped at 6000 and said", w.bitrate.Text, w.quality.Text)
+	}
+	w.presetSel.SetSelected("Custom RTMP server")
+	if w.server.Disabled() {
+		t.Fatal("the custom server must be editable")
+	}
+	w.presetSel.SetSelected("Kick")
+	if !w.server.Disabled() && w.server.Text == "" && w.server.PlaceHolder == "" {
+		t.Fatal("Kick asks for the user's ingest URL with a hint")
+	}
+}
+
+func TestEmptyKeyShowsAMessageInsteadOfConnecting(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	w.presetSel.SetSelected("YouTube")
+	w.key.SetText("")
+	test.Tap(w.goLive)
+	if !strings.Contains(statusText(w), "Paste your stream key") || len(eng.started) != 0 {
+		t.Fatalf("status %q, %d sessions started", statusText(w), len(eng.started))
+	}
+}
+
+func TestGoLiveThroughTheStates(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	test.Tap(w.goLive)
+	eventually(t, "the session to start", func() bool { return eng.current() != nil })
+	l := eng.current()
+	if cfg := eng.started[0]; cfg.Preset != "local" || cfg.Video != "test" || cfg.Width != 1280 {
+		t.Fatalf("started with %+v", cfg)
+	}
+	l.ch <- broadcast.Stats{State: broadcast.StateConnecting}
+	eventually(t, "Connecting…", func() bool { return statusText(w) == "Connecting…" })
+	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 754, SentKbps: 4480, TargetKbps: 4500, FramesSent: 990, FramesDropped: 10, FPS: 30}
+	eventually(t, "LIVE", func() bool { return statusText(w) == "● LIVE 00:12:34" })
+	eventually(t, "the labels", func() bool {
+		s, _ := w.sent.Get()
+		d, _ := w.dropped.Get()
+		return s == "4480 kb/s" && d == "10 (1.0 %)"
+	})
+	if w.graph.Points() != 1 {
+		t.Fatalf("graph has %d points", w.graph.Points())
+	}
+	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
+	eventually(t, "Reconnecting", func() bool {
+		return strings.Contains(statusText(w), "Reconnecting in 3 s (attempt 2)") && w.retryNow.Visible()
+	})
+	test.Tap(w.retryNow)
+	if l.reconnects != 1 {
+		t.Fatal("Reconnect now did not reach the session")
+	}
+	// Stop asks first.
+	test.Tap(w.goLive)
+	yes := findButton(t, w, "Yes")
+	test.Tap(yes)
+	eventually(t, "the end", func() bool { return w.goLive.Text == "Go Live" && w.current() == nil })
+}
+
+func findButton(t *testing.T, w *Window, text string) *widget.Button {
+	t.Helper()
+	for _, o := range w.win.Canvas().Overlays().List() {
+		for _, c := range test.LaidOutObjects(o) {
+			if b, ok := c.(*widget.Button); ok && b.Text == text {
+				return b
+			}
+		}
+	}
+	t.Fatalf("no %q button on screen", text)
+	return nil
+}
+
+func TestErrorsShowInWords(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	test.Tap(w.goLive)
+	eventually(t, "the session to start", func() bool { return eng.current() != nil })
+	l := eng.current()
+	l.ch <- broadcast.Stats{State: broadcast.StateFailed, Final: true,
+		Error: "The server refused the stream key (is it right, and not already in use?)", ErrorDetail: "NetStream.Publish.BadName"}
+	close(l.ch)
+	eventually(t, "the error", func() bool { return strings.Contains(statusText(w), "refused the stream key") && w.details.Visible() })
+	if !strings.Contains(w.lastError, "BadName") {
+		t.Fatalf("details %q lack the technical detail", w.lastError)
+	}
+
+	eng.startErr = errors.New("device not found: no camera called \"X\"")
+	eventually(t, "idle", func() bool { return w.goLive.Text == "Go Live" && !w.goLive.Disabled() })
+	test.Tap(w.goLive)
+	eventually(t, "the start error", func() bool {
+		return strings.Contains(statusText(w), "No camera called") || strings.Contains(statusText(w), "Device not found")
+	})
+}
+
+func TestSettingsSurviveARestart(t *testing.T) {
+	a := test.NewTempApp(t)
+	eng := &fakeEngine{}
+	w := newTestWindow(t, a, eng)
+	w.presetSel.SetSelected("Custom RTMP server")
+	w.server.SetText("rtmp://example.invalid/app")
+	w.key.SetText("custom-key-777")
+	w.remember.SetChecked(true)
+	w.sizeSel.SetSelected("854x480")
+	w.fpsSel.SetSelected("60")
+	w.bitrate.SetText("2500")
+	test.Tap(w.goLive) // going live saves the settings
+	eventually(t, "the session to start", func() bool { return eng.current() != nil })
+	eng.current().Stop()
+	eventually(t, "the end", func() bool { return w.current() == nil })
+
+	w2 := New(a, eng, OSKeyring{})
+	defer w2.win.Close()
+	if w2.presetSel.Selected != "Custom RTMP server" || w2.server.Text != "rtmp://example.invalid/app" ||
+		w2.sizeSel.Selected != "854x480" || w2.fpsSel.Selected != "60" || w2.bitrate.Text != "2500" {
+		t.Fatalf("after a restart: preset %q server %q size %q fps %q bitrate %q", w2.presetSel.Selected, w2.server.Text,
+			w2.sizeSel.Selected, w2.fpsSel.Selected, w2.bitrate.Text)
+	}
+	if w2.key.Text != "custom-key-777" || !w2.remember.Checked {
+		t.Fatal("the key asked to be remembered was not restored from the keyring")
+	}
+	for _, k := range []string{prefPreset, prefServer + "custom", prefVideo, prefAudio, prefSize, prefBitrate + "custom"} {
+		if strings.Contains(a.Preferences().String(k), "custom-key-777") {
+			t.Fatalf("the key is in the plain preferences under %q", k)
+		}
+	}
+}
+
+func TestKeyIsNeverRenderedUnlessShown(t *testing.T) {
+	w := newTestWindow(t, test.NewTempApp(t), &fakeEngine{})
+	w.presetSel.SetSelected("Twitch")
+	test.Type(w.key, "live_super_secret_123")
+	if strings.Contains(renderedText(w), "super_secret") {
+		t.Fatal("the stream key is drawn in clear text")
+	}
+	w.key.Password = false // what the eye button does
+	w.key.Refresh()
+	if !strings.Contains(renderedText(w), "live_super_secret_123") {
+		t.Fatal("after Show, the key should be readable (this test would not see a leak otherwise)")
+	}
+}
+
+func TestNoCameraSaysSoAndUsesTheTestPattern(t *testing.T) {
+	w := newTestWindow(t, test.NewTempApp(t), &fakeEngine{})
+	if w.videoSel.Selected != optTestPattern || !w.noCamera.Visible() || !strings.Contains(w.noCamera.Text, "No camera") {
+		t.Fatalf("video %q, message %q", w.videoSel.Selected, w.noCamera.Text)
+	}
+	w2 := newTestWindow(t, test.NewTempApp(t), &fakeEngine{devices: []broadcast.Device{{Kind: broadcast.Camera, ID: "/dev/video0", Label: "Desk Cam"}}})
+	if w2.videoSel.Selected != "Desk Cam" || w2.noCamera.Visible() {
+		t.Fatalf("with a camera: video %q, message shown %v", w2.videoSel.Selected, w2.noCamera.Visible())
+	}
+}
+
+func TestManualBitrateChangeWhileLiveReachesTheSession(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	test.Tap(w.goLive)
+	eventually(t, "the session to start", func() bool { return eng.current() != nil && w.current() != nil })
+	w.bitrate.SetText("3000")
+	l := eng.current()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.bitrates) == 0 || l.bitrates[len(l.bitrates)-1] != 3000 {
+		t.Fatalf("bitrates sent to the session: %v", l.bitrates)
 	}
 }

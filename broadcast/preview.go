@@ -1,0 +1,120 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"onair/capture"
+)
+
+// Device is a capture device as the window lists it.
+type Device = capture.Device
+
+// Device kinds.
+const (
+	Camera     = capture.Camera
+	Microphone = capture.Microphone
+	Screen     = capture.Screen
+)
+
+// Devices lists the cameras, microphones and screens (never the "null" microphone).
+func Devices() []Device { return capture.ListDevices() }
+
+// Preview shows the chosen sources before going live: it reads them and calls the taps, without
+// encoding or sending anything.
+type Preview struct {
+	stop  context.CancelFunc
+	video capture.VideoSource
+	audio capture.AudioSource
+	file  *capture.MediaFile
+	wg    sync.WaitGroup
+	errMu sync.Mutex
+	err   error
+}
+
+// StartPreview opens cfg's sources and feeds its taps until Stop.
+func StartPreview(cfg Config) (*Preview, error) {
+	plan, err := previewPlan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{plan: plan, clock: capture.NewClock(), taps: cfg.Taps}
+	if err := s.openSources(); err != nil {
+		s.closeSources()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Preview{stop: cancel, video: s.video, audio: s.audio, file: s.file}
+	if s.video != nil {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for ctx.Err() == nil {
+				f, release, err := s.video.Read()
+				if err != nil {
+					p.setErr(err)
+					return
+				}
+				s.tapPreview(f)
+				release()
+			}
+		}()
+	}
+	if s.audio != nil {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for ctx.Err() == nil {
+				c, release, err := s.audio.Read()
+				if err != nil {
+					p.setErr(err)
+					return
+				}
+				s.tapLevel(c)
+				release()
+			}
+		}()
+	}
+	return p, nil
+}
+
+// previewPlan resolves only what a preview needs: sources and size, no destination.
+func previewPlan(cfg Config) (Plan, error) {
+	cfg.Preset, cfg.Server, cfg.Key = "local", "", ""
+	cfg.Loop = true
+	if cfg.Video == "none" && cfg.Audio == "none" {
+		return Plan{}, errors.New("nothing to preview")
+	}
+	return cfg.Resolve()
+}
+
+func (p *Preview) setErr(err error) {
+	p.errMu.Lock()
+	if p.err == nil && !errors.Is(err, capture.ErrClosed) {
+		p.err = err
+	}
+	p.errMu.Unlock()
+}
+
+// Err returns why a source stopped, if one did.
+func (p *Preview) Err() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}
+
+// Stop closes the sources and waits for the readers.
+func (p *Preview) Stop() {
+	p.stop()
+	if p.video != nil {
+		p.video.Close()
+	}
+	if p.audio != nil {
+		p.audio.Close()
+	}
+	if p.file != nil {
+		p.file.Close()
+	}
+	p.wg.Wait()
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make bench-adapt: OnAir (adaptive, and fixed) and the ffmpeg CLI stream 80 s of 720p30 at
+# 4500 kb/s through a link shaped with tc tbf: 6 Mb/s, 2 Mb/s from 20 s to 50 s, 6 Mb/s to 80 s.
+# nginx-rtmp runs in a network namespace of this script's own; everything is removed on exit.
+# Needs root (ip netns, tc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "bench-adapt needs root (network namespaces and tc)" >&2; exit 1; }
+DUR=${DUR:-80}
+ns=onair-bench-$$
+host=oab$$h; peer=oab$$n
+HOST_IP=10.211.$(( $$ % 200 )).1; NS_IP=10.211.$(( $$ % 200 )).2
+work=$(mktemp -d)
+cleanup() {
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  ip link del "$host" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$ns"
+ip link add "$host" type veth peer name "$peer"
+ip link set "$peer" netns "$ns"
+ip addr add "$HOST_IP/24" dev "$host"; ip link set "$host" up
+ip netns exec "$ns" ip addr add "$NS_IP/24" dev "$peer"
+ip netns exec "$ns" ip link set "$peer" up
+ip netns exec "$ns" ip link set lo up
+
+cat > "$work/nginx.conf" <<NGINX
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off; master_process off; worker_processes 1;
+pid $work/nginx.pid; error_log $work/error.log warn;
+events { worker_connections 64; }
+rtmp { server { listen $NS_IP:1935; application live { live on; } } }
+NGINX
+ip netns exec "$ns" nginx -p "$work" -c "$work/nginx.conf" &
+sleep 1
+
+shape() { tc qdisc replace dev "$host" root tbf rate "$1" burst 32kbit latency 2000ms; }
+schedule() { # runs the link schedule in the background, in step with the run it shapes
+  shape 6mbit; sleep 20; shape 2mbit; sleep 30; shape 6mbit
+}
+
+go build -o bin/onair .
+url="rtmp://$NS_IP/live"
+run_onair() { # $1: label, $2: adaptive
+  schedule & sched=$!
+  local start=$(date +%s.%N)
+  ./bin/onair stream --preset custom --server "$url" --key "bench-$1" --video test --audio test \
+    --size 1280x720 --fps 30 --bitrate 4500 --audio-bitrate 160 --adaptive="$2" \
+    --duration "${DUR}s" --stats "$work/$1.jsonl" 2>"$work/$1.err" || true
+  local end=$(date +%s.%N)
+  wait $sched 2>/dev/null || true
+  echo "$1 $(echo "$end - $start - $DUR" | bc)" >> "$work/wall.txt"
+}
+run_onair adaptive true
+run_onair fixed false
+
+# The ffmpeg CLI at a fixed 4500k: how far behind real time it ends is its run time past DUR.
+schedule & sched=$!
+start=$(date +%s.%N)
+ffmpeg -v error -re -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
+  -t "$DUR" -c:v libx264 -preset veryfast -tune zerolatency -b:v 4500k -maxrate 4500k -bufsize 4500k \
+  -x264-params nal-hrd=cbr:filler=1 -g 60 -sc_threshold 0 -bf 0 -c:a aac -b:a 160k -ac 2 -f flv "$url/bench-ffmpeg" || true
+end=$(date +%s.%N)
+wait $sched 2>/dev/null || true
+echo "ffmpeg $(echo "$end - $start - $DUR" | bc)" >> "$work/wall.txt"
+
+go run ./internal/benchadapt -dir "$work" -duration "$DUR"

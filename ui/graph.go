@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+)
+
+// graphSeconds is how much history the graph shows.
+const graphSeconds = 180
+
+// Colours of the graph and the congestion light.
+var (
+	colSent   = color.NRGBA{0x3d, 0xdc, 0x84, 0xff}
+	colTarget = color.NRGBA{0x4a, 0x90, 0xe2, 0xff}
+	colDrop   = color.NRGBA{0xff, 0x3b, 0x3b, 0xff}
+	colGrid   = color.NRGBA{0x80, 0x80, 0x80, 0x40}
+	colBack   = color.NRGBA{0x1d, 0x1f, 0x2b, 0xff}
+	colGood   = color.NRGBA{0x3d, 0xdc, 0x84, 0xff}
+	colSoSo   = color.NRGBA{0xf5, 0xc2, 0x42, 0xff}
+	colBad    = colDrop
+)
+
+// Graph draws the last minutes of sent and target bitrate, with red marks where frames were
+// dropped. It renders to one image once a second, which costs the GL painter almost nothing.
+type Graph struct {
+	img           *canvas.Image
+	sent, target  []float64
+	drops         []bool
+	width, height int
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph {
+	g := &Graph{width: 540, height: 120}
+	g.img = canvas.NewImageFromImage(g.render())
+	g.img.FillMode = canvas.ImageFillStretch
+	g.img.SetMinSize(fyne.NewSize(float32(g.width), float32(g.height)))
+	return g
+}
+
+// Object is the graph's canvas object.
+func (g *Graph) Object() fyne.CanvasObject { return g.img }
+
+// Add appends one second; call inside fyne.Do.
+func (g *Graph) Add(sentKbps, targetKbps float64, dropped bool) {
+	g.sent = append(g.sent, sentKbps)
+	g.target = append(g.target, targetKbps)
+	g.drops = append(g.drops, dropped)
+	if n := len(g.sent); n > graphSeconds {
+		g.sent, g.target, g.drops = g.sent[n-graphSeconds:], g.target[n-graphSeconds:], g.drops[n-graphSeconds:]
+	}
+	g.img.Image = g.render()
+	g.img.Refresh()
+}
+
+// Reset clears the history (a new stream).
+func (g *Graph) Reset() {
+	g.sent, g.target, g.drops = nil, nil, nil
+	g.img.Image = g.render()
+	g.img.Refresh()
+}
+
+// Points returns how many seconds the graph holds (for tests).
+func (g *Graph) Points() int { return len(g.sent) }
+
+func (g *Graph) render() image.Image {
+	img := image.NewNRGBA(image.Rect(0, 0, g.width, g.height))
+	draw.Draw(img, img.Bounds(), &image.Uniform{colBack}, image.Point{}, draw.Src)
+	top := 1000.0
+	for i := range g.sent {
+		top = max(top, g.sent[i], g.target[i])
+	}
+	top *= 1.15
+	for q := 1; q < 4; q++ { // quarter lines
+		y := g.height - g.height*q/4
+		for x := 0; x < g.width; x++ {
+			img.Set(x, y, colGrid)
+		}
+	}
+	xOf := func(i int) int { return g.width - 1 - (len(g.sent)-1-i)*g.width/graphSeconds }
+	yOf := func(v float64) int { return g.height - 1 - int(v/top*float64(g.height-2)) }
+	for i := range g.drops {
+		if g.drops[i] {
+			x := xOf(i)
+			for y := 0; y < g.height; y++ {
+				img.Set(x, y, colDrop)
+			}
+		}
+	}
+	line := func(vals []float64, c color.NRGBA) {
+		for i := 1; i < len(vals); i++ {
+			drawLine(img, xOf(i-1), yOf(vals[i-1]), xOf(i), yOf(vals[i]), c)
+		}
+	}
+	line(g.target, colTarget)
+	line(g.sent, colSent)
+	return img
+}
+
+// drawLine draws a 2-pixel line with Bresenham's algorithm.
+func drawLine(img *image.NRGBA, x0, y0, x1, y1 int, c color.NRGBA) {
+	dx, dy := abs(x1-x0), -abs(y1-y0)
+	sx, sy := sign(x1-x0), sign(y1-y0)
+	e := dx + dy
+	for {
+		img.Set(x0, y0, c)
+		img.Set(x0, y0+1, c)
+		if x0 == x1 && y0 == y1 {
+			return
+		}
+		if e2 := 2 * e; e2 >= dy {
+			e += dy
+			x0 += sx
+		} else {
+			e += dx
+			y0 += sy
+		}
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func sign(v int) int {
+	switch {
+	case v < 0:
+		return -1
+	case v > 0:
+		return 1
+	}
+	return 0
+}
