@@ -25,9 +25,12 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -timeout 15m ./...
 
+# Benchmarks: the encoder against the ffmpeg CLI, the RTMP client's throughput, and the whole
+# `onair stream` against the ffmpeg CLI (CPU, memory, latency).
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./encoder
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./rtmpout
+	@bash scripts/bench-stream.sh
 
 # Opens the window under a private Xvfb and saves docs/screenshot.png.
 screenshot: build

@@ -61,3 +61,34 @@ func kbps(bits []int) []int {
 	}
 	return out
 }
+
+// TestBitrateOnEasyPictures: strict CBR (filler) keeps an easy picture at the target, and the
+// target still follows a change, so the network is loaded as planned whatever the scene.
+func TestBitrateOnEasyPictures(t *testing.T) {
+	const w, h, fps, seconds = 640, 360, 30, 8
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: 3000, Codec: "libx264"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	for i := 0; i < seconds*fps; i++ {
+		if i == 4*fps {
+			v.SetBitrate(800)
+		}
+		y, u, vv := pattern(w, h, i)
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	_ = v.Close()
+	perSecond := make([]int, seconds)
+	for _, p := range <-got {
+		if s := int(p.PTS / time.Second); s < seconds {
+			perSecond[s] += len(p.Data) * 8
+		}
+	}
+	t.Logf("kb/s per second: %v", kbps(perSecond))
+	for s, want := range map[int]int{1: 3000, 2: 3000, 3: 3000, 5: 800, 6: 800, 7: 800} {
+		if got := perSecond[s] / 1000; got < want*8/10 || got > want*12/10 {
+			t.Errorf("second %d: %d kb/s, want %d ±20%%", s, got, want)
+		}
+	}
+}

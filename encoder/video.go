@@ -176,7 +176,7 @@ func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
 		opts["forced-idr"] = "1"   // a forced keyframe is an IDR a new viewer can start from
 		// Strict CBR, as Twitch asks and OBS does: filler keeps the rate exact on easy pictures, so
 		// the network is loaded as planned and congestion shows the same whatever the scene.
-		opts["x264-params"] = "nal-hrd=cbr:filler=1"
+		opts["x264-params"] = "filler=1"
 	}
 	for k, val := range opts {
 		if err := d.Set(k, val, 0); err != nil {

@@ -11,10 +11,12 @@ ns=onair-bench-$$
 host=oab$$h; peer=oab$$n
 HOST_IP=10.211.$(( $$ % 200 )).1; NS_IP=10.211.$(( $$ % 200 )).2
 work=$(mktemp -d)
+out=${OUT:-bin/bench-adapt}; mkdir -p "$out"   # the runs' stats stay here for a closer look
 cleanup() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
   ip link del "$host" 2>/dev/null || true
+  cp "$work"/*.jsonl "$work"/wall.txt "$out"/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -37,7 +39,8 @@ NGINX
 ip netns exec "$ns" nginx -p "$work" -c "$work/nginx.conf" &
 sleep 1
 
-shape() { tc qdisc replace dev "$host" root tbf rate "$1" burst 32kbit latency 2000ms; }
+# tbf's queue holds up to 500 ms at the link's rate: a home uplink's buffer, bloat included.
+shape() { tc qdisc replace dev "$host" root tbf rate "$1" burst 32kbit latency 500ms; }
 schedule() { # runs the link schedule in the background, in step with the run it shapes
   shape 6mbit; sleep 20; shape 2mbit; sleep 30; shape 6mbit
 }
@@ -55,6 +58,7 @@ run_onair() { # $1: label, $2: adaptive
   echo "$1 $(echo "$end - $start - $DUR" | bc)" >> "$work/wall.txt"
 }
 run_onair adaptive true
+[ -n "${ONLY_ADAPTIVE:-}" ] && exit 0
 run_onair fixed false
 
 # The ffmpeg CLI at a fixed 4500k: how far behind real time it ends is its run time past DUR.

@@ -12,7 +12,7 @@ packages=(
   # run and test: real peers and a virtual display
   ffmpeg xvfb xauth libgl1-mesa-dri
   nginx libnginx-mod-rtmp libnginx-mod-stream
-  iproute2 bc imagemagick xdotool
+  iproute2 bc time python3 imagemagick xdotool
 )
 
 missing=()

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make bench (the session part): 10 s of a 720p30 raw clip through `onair stream` and through the
+# ffmpeg CLI with the same settings, to the same nginx-rtmp on loopback, runs alternated. Prints
+# CPU seconds (user+sys), peak RSS and OnAir's capture-to-socket latency.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+work=$(mktemp -d)
+cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$work/nginx.conf" <<NGINX
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off; master_process off; worker_processes 1;
+pid $work/nginx.pid; error_log $work/error.log warn;
+events { worker_connections 64; }
+rtmp { server { listen 127.0.0.1:$port; application live { live on; } } }
+NGINX
+nginx -p "$work" -c "$work/nginx.conf" &
+sleep 1
+
+clip=$work/clip.nut
+ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
+  -t 10 -c:v rawvideo -pix_fmt yuv420p -c:a pcm_s16le -ac 2 -y "$clip"
+go build -o bin/onair .
+
+measure() { # label, command...: appends "label cpu_s rss_kb"
+  local label=$1; shift
+  /usr/bin/time -f "%U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  read -r u s m < <(tail -1 "$work/time")
+  echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
+}
+for i in $(seq "$RUNS"); do
+  measure onair ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key "onair$i" \
+    --video "file:$clip" --audio file --size 1280x720 --fps 30 --adaptive=false --bitrate 4500 --audio-bitrate 160 \
+    --stats "$work/stats$i.jsonl"
+  measure ffmpeg ffmpeg -v error -re -i "$clip" -c:v libx264 -preset veryfast -tune zerolatency -b:v 4500k \
+    -maxrate 4500k -bufsize 4500k -g 60 -sc_threshold 0 -bf 0 -c:a aac -b:a 160k -f flv "rtmp://127.0.0.1:$port/live/ffmpeg$i"
+done
+# Latency: the median over each run's seconds of the per-second p95.
+lat=$(cat "$work"/stats*.jsonl | python3 -c '
+import json,sys
+v=sorted(json.loads(l)["latency_p95_ms"] for l in sys.stdin if "\"state\":\"live\"" in l and "\"final\"" not in l and json.loads(l)["latency_p95_ms"]>0)
+print("%.1f" % v[len(v)//2] if v else "n/a")')
+python3 - "$work/results" "$lat" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+def col(name, i): return [float(r[i]) for r in rows if r[0] == name]
+o_cpu, f_cpu = statistics.median(col("onair", 1)), statistics.median(col("ffmpeg", 1))
+o_rss, f_rss = statistics.median(col("onair", 2)) / 1024, statistics.median(col("ffmpeg", 2)) / 1024
+print("| 10 s of 720p30 to nginx-rtmp | CPU (user+sys) | peak RSS |")
+print("|---|---|---|")
+print("| ffmpeg CLI | %.2f s | %.0f MB |" % (f_cpu, f_rss))
+print("| onair stream | %.2f s (%.2f×) | %.0f MB (%.2f×) |" % (o_cpu, o_cpu / f_cpu, o_rss, o_rss / f_rss))
+print("capture-to-socket latency p95 (median of seconds): %s ms; runs: %d each, alternated" % (sys.argv[2], len(col("onair", 1))))
+PY
