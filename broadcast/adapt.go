@@ -43,30 +43,33 @@ const (
 // controller is driven by observe (twenty times a second) and sets the encoder's bitrate through
 // set. It has no clock of its own: time comes in with each observation, so tests replay traces.
 type controller struct {
-	enabled   bool
-	ceiling   int // kb/s: the user's choice
-	floor     int // kb/s: below this the picture is not worth it
-	audio     int // kb/s the audio takes on the link
-	target    int // kb/s now
-	set       func(kbps int)
-	log       *slog.Logger
-	mode      ctlMode
-	capacity  float64 // kb/s measured at the last congestion, 0 if never
-	steadyAt  int     // target to settle at after draining
-	calmSince time.Duration
-	probeWait time.Duration
-	probeFrom int           // target before the probe
-	verified  int           // the highest target the link has been seen to carry
-	growSince sample        // when the queue last began to grow, and the bytes sent then
-	probeEnd  time.Duration // when the probe is judged
-	probeGain float64
-	history   []sample // recent (time, bytes sent) for the drain rate
-	downSteps int
+	enabled    bool
+	ceiling    int // kb/s: the user's choice
+	floor      int // kb/s: below this the picture is not worth it
+	audio      int // kb/s the audio takes on the link
+	target     int // kb/s now
+	set        func(kbps int)
+	log        *slog.Logger
+	mode       ctlMode
+	capacity   float64 // kb/s measured at the last congestion, 0 if never
+	steadyAt   int     // target to settle at after draining
+	calmSince  time.Duration
+	probeWait  time.Duration
+	probeFrom  int           // target before the probe
+	verified   int           // the highest target the link has been seen to carry
+	growSince  sample        // when the queue last began to grow, and the bytes sent then
+	probeEnd   time.Duration // when the probe is judged
+	probeDelay time.Duration // the delay when the probe began
+	probeGain  float64
+	history    []sample // recent (time, bytes delivered) for the drain rate
+	lastDelay  time.Duration
+	downSteps  int
 }
 
 type sample struct {
-	t     time.Duration
-	bytes uint64
+	t       time.Duration
+	bytes   uint64 // delivered across the link
+	written uint64 // written into the socket
 }
 
 func newController(p Plan, set func(int), log *slog.Logger) *controller {
@@ -123,9 +126,18 @@ func (c *controller) drainRate(now time.Duration) float64 {
 	return 0
 }
 
+// delivered is the byte count that measures the link: what TCP saw acknowledged where the OS
+// says, else what was written.
+func delivered(st rtmpout.Stats) uint64 {
+	if st.DeliveredBytes > 0 {
+		return st.DeliveredBytes
+	}
+	return st.SentBytes
+}
+
 // observe takes one measurement.
 func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
-	c.history = append(c.history, sample{now, st.SentBytes})
+	c.history = append(c.history, sample{now, delivered(st), st.SentBytes})
 	if len(c.history) > 64 {
 		c.history = append(c.history[:0], c.history[len(c.history)-40:]...)
 	}
@@ -133,11 +145,12 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		return
 	}
 	delay := queueDelay(st)
+	c.lastDelay = delay
 	if delay < calmDelay {
 		if c.calmSince < 0 {
 			c.calmSince = now
 		}
-		c.growSince = sample{now, st.SentBytes}
+		c.growSince = sample{t: now, bytes: delivered(st)}
 	} else {
 		c.calmSince = -1
 	}
@@ -145,17 +158,16 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	switch c.mode {
 	case modeSteady:
 		if delay > congestedDelay {
-			c.congested(now, st.SentBytes)
+			c.congested(now, delivered(st))
 			return
 		}
 		if c.target < c.ceiling && c.calmSince >= 0 && now-c.calmSince >= c.probeWait {
-			c.probeFrom, c.probeEnd, c.mode = c.target, now+probeLength, modeProbing
-			c.apply(c.target+max(50, int(float64(c.target)*c.probeGain)), "probe")
+			c.startProbe(now)
 		}
 	case modeDraining:
 		if delay > 3*congestedDelay && c.drainRate(now) > 0 && c.drainRate(now) < c.capacity*0.8 {
-			c.growSince = sample{now - rateWindow, c.history[max(0, len(c.history)-11)].bytes}
-			c.congested(now, st.SentBytes) // the link narrowed further
+			c.growSince = c.history[max(0, len(c.history)-11)]
+			c.congested(now, delivered(st)) // the link narrowed further
 			return
 		}
 		if delay < drainedDelay {
@@ -163,36 +175,66 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.calmSince = now
 			c.apply(c.steadyAt, "drained")
 			c.verified = c.target
+			if c.capacity == 0 {
+				c.capacity = float64(c.target + c.audio)
+			}
 		}
 	case modeProbing:
-		// A probe fails when the delay grows, or, sooner and gentler, when the socket drains
-		// slower than the encoder now produces: the link is full before any queue shows.
-		full := now >= c.probeEnd && c.drainRate(now) < 0.99*float64(c.target+c.audio)
-		if delay > probeFailDelay || full {
-			c.mode = modeSteady
+		// A probe fails when the delay grows: past probeFailDelay at any time, or by a tenth of
+		// a second over the probe (a full link shows as a rising queue before a long one).
+		// and, at its end, unless the link delivered (nearly) all that was written meanwhile: on a
+		// full link the difference piles up in the socket and the bottleneck's buffer.
+		end := now >= c.probeEnd
+		rising := end && delay > c.probeDelay+100*time.Millisecond
+		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
+			// Back to the verified rate, which the link carries: the probe's backlog drains
+			// there, and is not taken for new congestion.
 			c.probeWait = c.probeWait * 3 / 2
 			c.probeGain = 0.15
 			c.calmSince = -1
-			c.apply(min(c.probeFrom, max(c.verified, c.floor)), "probe failed")
+			c.steadyAt = min(c.probeFrom, max(c.verified, c.floor))
+			c.mode = modeDraining
+			c.apply(c.steadyAt, "probe failed")
 			return
 		}
-		if now >= c.probeEnd {
+		if end {
 			c.verified = c.target
+			c.capacity = 0 // wider than measured: unknown again
 			c.mode = modeSteady
 			c.probeWait = probeLength // the link has room: keep climbing
 			c.probeGain = min(0.4, c.probeGain+0.1)
-			c.calmSince = now - c.probeWait
-			c.observeSteadyProbe(now)
+			if c.target < c.ceiling {
+				c.startProbe(now)
+			}
 		}
 	}
 }
 
-// observeSteadyProbe starts the next probe at once after a successful one.
-func (c *controller) observeSteadyProbe(now time.Duration) {
-	if c.target < c.ceiling {
-		c.probeFrom, c.probeEnd, c.mode = c.target, now+probeLength, modeProbing
-		c.apply(c.target+max(50, int(float64(c.target)*c.probeGain)), "probe")
+// startProbe raises the target for probeLength. Where the link's capacity was measured, the probe
+// goes at least 10 % above it: a success must show a link wider than before.
+func (c *controller) startProbe(now time.Duration) {
+	next := c.target + max(50, int(float64(c.target)*c.probeGain))
+	if c.capacity > 0 {
+		next = max(next, int(1.1*c.capacity)-c.audio)
 	}
+	c.probeFrom, c.probeEnd, c.mode, c.probeDelay = c.target, now+probeLength, modeProbing, c.lastDelay
+	c.apply(next, "probe")
+}
+
+// carried reports whether, over the last rateWindow, the link delivered at least 97 % of what was
+// written into the socket.
+func (c *controller) carried() bool {
+	if len(c.history) < 2 {
+		return true
+	}
+	last := c.history[len(c.history)-1]
+	for _, s := range c.history {
+		if last.t-s.t <= rateWindow {
+			w := float64(last.written - s.written)
+			return w == 0 || float64(last.bytes-s.bytes) >= 0.97*w
+		}
+	}
+	return true
 }
 
 func (c *controller) congested(now time.Duration, sent uint64) {

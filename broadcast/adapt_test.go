@@ -8,12 +8,16 @@ import (
 	"onair/rtmpout"
 )
 
-// simLink simulates a bottleneck link: the encoder produces target+audio kb/s (CBR, with filler), taking
-// encoderLag to follow a change; the simLink drains at its capacity; what it cannot take waits.
+// simLink simulates a bottleneck link: the encoder produces target+audio kb/s (CBR, with filler),
+// taking encoderLag to follow a change; OnAir's queue feeds the kernel, which holds 64 KiB of unsent
+// bytes plus the bottleneck's own buffer (500 ms at its rate, like the benchmark's tbf); the link
+// drains at its capacity.
 type simLink struct {
 	capacity  func(t time.Duration) float64 // kb/s
-	queue     []float64                     // bits waiting, one entry per 50 ms of media
-	sentBytes uint64
+	queue     []float64                     // bits waiting in OnAir, one entry per 50 ms of media
+	kernel    float64                       // bits in the socket and the bottleneck's buffer
+	sentBytes uint64                        // written into the socket
+	delivered uint64                        // across the link
 	pending   []pendingRate
 	encoded   int // kb/s the encoder produces now
 }
@@ -53,28 +57,35 @@ func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) floa
 			l.pending = l.pending[1:]
 		}
 		l.queue = append(l.queue, float64(l.encoded+audio)*1000*dt.Seconds())
-		budget := capacity(now) * 1000 * dt.Seconds()
+		through := min(l.kernel, capacity(now)*1000*dt.Seconds())
+		l.kernel -= through
+		l.delivered += uint64(through / 8)
+		room := 64*1024*8 + 0.5*capacity(now)*1000 - l.kernel
 		sent := 0.0
-		for len(l.queue) > 0 && budget > 0 {
-			n := min(budget, l.queue[0])
+		for len(l.queue) > 0 && room > 0 {
+			n := min(room, l.queue[0])
 			l.queue[0] -= n
-			budget -= n
+			room -= n
 			sent += n
 			if l.queue[0] <= 0 {
 				l.queue = l.queue[1:]
 			}
 		}
+		l.kernel += sent
 		l.sentBytes += uint64(sent / 8)
-		// The delay is the media time waiting: whole chunks, like rtmpout's queue duration.
-		delay := time.Duration(len(l.queue)) * dt
-		c.observe(now, rtmpout.Stats{QueueDuration: delay, SentBytes: l.sentBytes})
+		// The delay is the media time waiting in OnAir (whole chunks, like rtmpout's queue
+		// duration) plus the kernel's bytes at the link's rate, as queueDelay computes it.
+		st := rtmpout.Stats{QueueDuration: time.Duration(len(l.queue)) * dt, SentBytes: l.sentBytes,
+			DeliveredBytes: l.delivered, KernelUnsent: int(l.kernel / 8), SendRate2s: through / dt.Seconds()}
+		delay := queueDelay(st)
+		c.observe(now, st)
 		if n := len(tr.target); n > 0 && c.target < tr.target[n-1] {
 			tr.downStepsAt = append(tr.downStepsAt, now)
 		}
 		tr.t = append(tr.t, now)
 		tr.delay = append(tr.delay, delay)
 		tr.target = append(tr.target, c.target)
-		tr.sentKbps = append(tr.sentKbps, sent/1000/dt.Seconds())
+		tr.sentKbps = append(tr.sentKbps, through/1000/dt.Seconds())
 		tr.capacity = append(tr.capacity, capacity(now))
 	}
 	return tr

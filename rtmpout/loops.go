@@ -274,7 +274,7 @@ func (c *Conn) Stats() Stats {
 	defer c.mu.Unlock()
 	return Stats{
 		QueueDuration: qs.duration, QueueBytes: qs.bytes, QueuePackets: qs.packets,
-		KernelUnsent: kernelUnsent(c.tcp), SentBytes: total, SendRate1s: r1, SendRate2s: r2,
+		KernelUnsent: kernelUnsent(c.tcp), SentBytes: total, DeliveredBytes: tcpDelivered(c.tcp), SendRate1s: r1, SendRate2s: r2,
 		WriteBlocked: blocked, VideoSent: c.videoSent, AudioSent: c.audioSent,
 		VideoDropped: qs.videoDropped, KeyframeRequests: qs.keyRequests,
 		AckedBytes: c.ackedBytes, LastAck: c.lastAck,

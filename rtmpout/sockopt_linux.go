@@ -29,3 +29,19 @@ func limitNotSent(c *net.TCPConn, bytes int) {
 		_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, bytes)
 	})
 }
+
+// tcpDelivered returns the bytes the peer has acknowledged (tcpi_bytes_acked): what actually
+// crossed the network, unlike what we wrote into the socket.
+func tcpDelivered(c *net.TCPConn) uint64 {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var acked uint64
+	_ = rc.Control(func(fd uintptr) {
+		if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			acked = info.Bytes_acked
+		}
+	})
+	return acked
+}

@@ -16,6 +16,9 @@ type Stats struct {
 	KernelUnsent int
 	// SentBytes counts what was written to the socket (TLS overhead excluded).
 	SentBytes uint64
+	// DeliveredBytes counts what the peer's TCP acknowledged (TLS overhead included): the rate it
+	// grows at is the link's, even while the socket's buffers fill. 0 where the OS does not say.
+	DeliveredBytes uint64
 	// SendRate1s and SendRate2s are bits per second written to the socket over the last 1 s and 2 s.
 	SendRate1s, SendRate2s float64
 	// WriteBlocked is the total time spent inside socket writes: time the network made us wait.
