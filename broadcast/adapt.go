@@ -30,6 +30,7 @@ const (
 	firstProbeWait = 6 * time.Second
 	probeLength    = 1500 * time.Millisecond
 	rateWindow     = 500 * time.Millisecond
+	stuckAfter     = 3 * time.Second
 )
 
 type ctlMode int
@@ -63,6 +64,9 @@ type controller struct {
 	probeGain  float64
 	history    []sample // recent (time, bytes delivered) for the drain rate
 	lastDelay  time.Duration
+	// drainSince and drainDelay: when draining began, and the delay then.
+	drainSince time.Duration
+	drainDelay time.Duration
 	downSteps  int
 }
 
@@ -165,9 +169,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.startProbe(now)
 		}
 	case modeDraining:
-		if delay > 3*congestedDelay && c.drainRate(now) > 0 && c.drainRate(now) < c.capacity*0.8 {
+		// A backlog that does not shrink within stuckAfter means the rate is still above the
+		// link's (it narrowed further, or the last estimate was off): measure again.
+		if now-c.drainSince > stuckAfter && delay > congestedDelay && delay > c.drainDelay*8/10 {
 			c.growSince = c.history[max(0, len(c.history)-11)]
-			c.congested(now, delivered(st)) // the link narrowed further
+			c.congested(now, delivered(st))
 			return
 		}
 		if delay < drainedDelay {
@@ -194,6 +200,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.calmSince = -1
 			c.steadyAt = min(c.probeFrom, max(c.verified, c.floor))
 			c.mode = modeDraining
+			c.drainSince, c.drainDelay = now, delay
 			c.apply(c.steadyAt, "probe failed")
 			return
 		}
@@ -221,8 +228,8 @@ func (c *controller) startProbe(now time.Duration) {
 	c.apply(next, "probe")
 }
 
-// carried reports whether, over the last rateWindow, the link delivered at least 97 % of what was
-// written into the socket.
+// carried reports whether, over the last rateWindow, the link delivered at least 98.5 % of what
+// was written into the socket.
 func (c *controller) carried() bool {
 	if len(c.history) < 2 {
 		return true
@@ -231,7 +238,7 @@ func (c *controller) carried() bool {
 	for _, s := range c.history {
 		if last.t-s.t <= rateWindow {
 			w := float64(last.written - s.written)
-			return w == 0 || float64(last.bytes-s.bytes) >= 0.97*w
+			return w == 0 || float64(last.bytes-s.bytes) >= 0.985*w
 		}
 	}
 	return true
@@ -246,6 +253,7 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 	c.capacity = rate
 	c.steadyAt = int(steadyShare*rate) - c.audio
 	c.mode = modeDraining
+	c.drainSince, c.drainDelay = now, c.lastDelay
 	c.calmSince = -1
 	c.probeGain = 0.15
 	c.verified = 0
