@@ -28,7 +28,8 @@ const (
 	drainShare     = 0.5
 	steadyShare    = 0.9
 	firstProbeWait = 6 * time.Second
-	probeLength    = 1500 * time.Millisecond
+	maxProbeWait   = 10 * time.Second
+	probeLength    = 2 * time.Second // x264 needs about a second to settle at a new rate
 	rateWindow     = 500 * time.Millisecond
 	stuckAfter     = 3 * time.Second
 )
@@ -195,7 +196,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
 			// Back to the verified rate, which the link carries: the probe's backlog drains
 			// there, and is not taken for new congestion.
-			c.probeWait = c.probeWait * 3 / 2
+			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
 			c.probeGain = 0.15
 			c.calmSince = -1
 			c.steadyAt = min(c.probeFrom, max(c.verified, c.floor))
@@ -206,10 +207,10 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		}
 		if end {
 			c.verified = c.target
-			c.capacity = 0 // wider than measured: unknown again
+			c.capacity = float64(c.target + c.audio) // at least this wide: the next probe must show more
 			c.mode = modeSteady
-			c.probeWait = probeLength // the link has room: keep climbing
-			c.probeGain = min(0.4, c.probeGain+0.1)
+			c.probeWait = probeLength               // the link has room: keep climbing
+			c.probeGain = min(1, c.probeGain*2+0.2) // 0.15, 0.5, 1: back to full rate in a few steps
 			if c.target < c.ceiling {
 				c.startProbe(now)
 			}
