@@ -4,7 +4,7 @@ BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
 
-.PHONY: deps build run test test-long fuzz bench bench-adapt screenshot icon clean
+.PHONY: deps build run test test-long fuzz bench bench-adapt bench-ui screenshot icon clean
 
 deps:
 	@bash scripts/deps.sh
@@ -56,3 +56,7 @@ fuzz:
 # The adaptation benchmark on a shaped link (needs root): prints the goals' table for the README.
 bench-adapt: build
 	@bash scripts/bench-adapt.sh
+
+# The window's cost: CPU of the whole process live at 720p30 under Xvfb for 60 s.
+bench-ui: build
+	@bash scripts/bench-ui.sh

@@ -85,7 +85,7 @@ func OpenMediaFile(clock *Clock, path string, opts MediaFileOptions) (*MediaFile
 		if fps.Den() != 0 {
 			rate = float64(fps.Num()) / float64(fps.Den())
 		}
-		m.video = &fileVideo{m: m, ch: make(chan VideoFrame, 8), pool: make(chan *image.YCbCr, 12),
+		m.video = &fileVideo{m: m, ch: make(chan VideoFrame, 2), pool: make(chan *image.YCbCr, 5),
 			info: VideoInfo{Label: path, Width: m.vDec.Width(), Height: m.vDec.Height(), FPS: rate}}
 	}
 	if m.aStream != nil {

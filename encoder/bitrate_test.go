@@ -34,12 +34,7 @@ func TestBitrateFollowsChanges(t *testing.T) {
 		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
 	}
 	_ = v.Close()
-	perSecond := make([]int, seconds)
-	for _, p := range <-got {
-		if s := int(p.PTS / time.Second); s < seconds {
-			perSecond[s] += len(p.Data) * 8
-		}
-	}
+	perSecond := bitsPerSecond(<-got, seconds)
 	t.Logf("kb/s per second: %v", kbps(perSecond))
 	check := func(from, to, want int) {
 		for s := from; s < to; s++ {
@@ -52,6 +47,17 @@ func TestBitrateFollowsChanges(t *testing.T) {
 	check(1, 6, 4000)
 	check(7, 12, 1000)
 	check(13, 18, 4000)
+}
+
+// bitsPerSecond adds up the packets' bits in each whole second of their timestamps.
+func bitsPerSecond(pkts []Packet, seconds int) []int {
+	out := make([]int, seconds)
+	for _, p := range pkts {
+		if s := int(p.PTS / time.Second); s < seconds {
+			out[s] += len(p.Data) * 8
+		}
+	}
+	return out
 }
 
 func kbps(bits []int) []int {
@@ -79,12 +85,7 @@ func TestBitrateOnEasyPictures(t *testing.T) {
 		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
 	}
 	_ = v.Close()
-	perSecond := make([]int, seconds)
-	for _, p := range <-got {
-		if s := int(p.PTS / time.Second); s < seconds {
-			perSecond[s] += len(p.Data) * 8
-		}
-	}
+	perSecond := bitsPerSecond(<-got, seconds)
 	t.Logf("kb/s per second: %v", kbps(perSecond))
 	for s, want := range map[int]int{1: 3000, 2: 3000, 3: 3000, 5: 800, 6: 800, 7: 800} {
 		if got := perSecond[s] / 1000; got < want*8/10 || got > want*12/10 {

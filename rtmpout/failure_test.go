@@ -2,10 +2,8 @@ package rtmpout
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -90,34 +88,9 @@ func TestDNSFailure(t *testing.T) {
 	}
 }
 
-// silentServer accepts TCP and then says nothing, or sends garbage.
-func silentServer(t *testing.T, garbage bool) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			if garbage {
-				b := make([]byte, 4000)
-				_, _ = rand.Read(b)
-				b[0] = 0x17 // never the RTMP version byte
-				_, _ = c.Write(b)
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
-	return "rtmp://" + l.Addr().String() + "/live"
-}
-
 func TestSilentServerTimesOut(t *testing.T) {
 	start := time.Now()
-	err := dialErr(t, Config{Server: silentServer(t, false), Key: "k", Timeout: 2 * time.Second})
+	err := dialErr(t, Config{Server: "rtmp://" + testpeer.SilentServer(t, false) + "/live", Key: "k", Timeout: 2 * time.Second})
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("err = %v, want ErrTimeout", err)
 	}
@@ -127,7 +100,7 @@ func TestSilentServerTimesOut(t *testing.T) {
 }
 
 func TestGarbageIsAHandshakeError(t *testing.T) {
-	err := dialErr(t, Config{Server: silentServer(t, true), Key: "k"})
+	err := dialErr(t, Config{Server: "rtmp://" + testpeer.SilentServer(t, true) + "/live", Key: "k"})
 	if !errors.Is(err, ErrHandshake) {
 		t.Fatalf("err = %v, want ErrHandshake", err)
 	}
