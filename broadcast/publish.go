@@ -118,7 +118,7 @@ func (s *Session) snapshot(final bool) Stats {
 	st.FramesDropped += s.lostVideo.Load()
 	if s.venc != nil {
 		vs := s.venc.Stats()
-		st.TargetKbps, st.FramesSkipped, st.Encoder = vs.BitrateKbps, vs.Skipped, vs.Codec
+		st.TargetKbps, st.FramesSkipped, st.Encoder, st.EncoderPreset = vs.BitrateKbps, vs.Skipped, vs.Codec, vs.Preset
 	}
 	if !final {
 		st.LatencyMS, st.LatencyP95MS = s.lat.take()

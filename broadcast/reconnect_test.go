@@ -161,3 +161,23 @@ func TestSilentAndGarbageServers(t *testing.T) {
 		}
 	}
 }
+
+// TestFrozenServerCountsAsDropped: a server that hangs (no reset, no acknowledgement) is a dropped
+// connection after ackTimeout, and OnAir reconnects once it answers again.
+func TestFrozenServerCountsAsDropped(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	s := startSession(t, n.URL(""), "frozen")
+	waitState(t, s, StateLive, 5*time.Second)
+	n.Freeze()
+	frozen := time.Now()
+	waitState(t, s, StateReconnecting, ackTimeout+8*time.Second)
+	d := time.Since(frozen)
+	t.Logf("judged dropped %v after the server froze: %s", d, s.Snapshot().Error)
+	if d < ackTimeout {
+		t.Fatalf("dropped after %v, before %v without acknowledgements", d, ackTimeout)
+	}
+	n.Thaw()
+	n.Stop() // its old sockets are stuck: a restart is what a real ingest would do
+	n.Start()
+	waitState(t, s, StateLive, 5*time.Second)
+}

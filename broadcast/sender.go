@@ -35,11 +35,17 @@ type dialResult struct {
 	err  error
 }
 
+// ackTimeout is how long data may wait unacknowledged before the connection counts as dropped: a
+// Wi-Fi that vanished sends no reset, and writes into the socket buffer still succeed.
+const ackTimeout = 10 * time.Second
+
 // link is the sender's view of the connection and its timeline.
 type link struct {
-	conn    *rtmpout.Conn
-	base    atomic.Int64 // session-clock DTS of the stream's first keyframe; -1 before it
-	waitKey bool         // drop video until a keyframe (after connecting)
+	acked    uint64    // TCP-acknowledged bytes at the last progress
+	progress time.Time // when they last grew
+	conn     *rtmpout.Conn
+	base     atomic.Int64 // session-clock DTS of the stream's first keyframe; -1 before it
+	waitKey  bool         // drop video until a keyframe (after connecting)
 }
 
 // sender owns the connection: it connects, interleaves audio and video in time order, writes,
@@ -78,9 +84,11 @@ func (s *Session) sender() {
 			}
 		case <-tick.C:
 			if l.conn != nil {
+				st := l.conn.Stats()
 				s.ctlMu.Lock()
-				s.ctl.observe(s.clock.Now(), l.conn.Stats())
+				s.ctl.observe(s.clock.Now(), st)
 				s.ctlMu.Unlock()
+				l.watchAcks(st)
 			}
 		case r := <-dialed:
 			dialing = false
@@ -99,6 +107,7 @@ func (s *Session) sender() {
 				continue
 			}
 			l.conn, failed = r.conn, r.conn.Failed()
+			l.progress = time.Time{}
 			s.ctlMu.Lock()
 			s.ctl.reconnected()
 			s.ctlMu.Unlock()
@@ -308,6 +317,19 @@ func (s *Session) dial(l *link) (*rtmpout.Conn, error) {
 		return nil, fmt.Errorf("sending the stream headers: %w", err)
 	}
 	return c, nil
+}
+
+// watchAcks aborts a connection whose peer has acknowledged nothing for ackTimeout while data
+// waits for it.
+func (l *link) watchAcks(st rtmpout.Stats) {
+	now := time.Now()
+	if st.DeliveredBytes != l.acked || l.progress.IsZero() || st.KernelUnsent == 0 {
+		l.acked, l.progress = st.DeliveredBytes, now
+		return
+	}
+	if now.Sub(l.progress) > ackTimeout {
+		l.conn.Abort(&rtmpout.Error{Kind: rtmpout.ErrTimeout, Detail: fmt.Sprintf("nothing acknowledged for %v", ackTimeout)})
+	}
 }
 
 // write sends one packet on the stream's timeline, or counts it lost.

@@ -48,6 +48,8 @@ type Stats struct {
 	BytesSent      uint64  `json:"bytes_sent"`
 	KernelUnsent   int     `json:"kernel_unsent_bytes"`
 	Encoder        string  `json:"encoder,omitempty"`
+	// EncoderPreset is x264's preset, picked by a trial encode at start.
+	EncoderPreset string `json:"encoder_preset,omitempty"`
 	// Reconnect details while reconnecting.
 	Attempt     int      `json:"attempt,omitempty"`
 	RetryInS    float64  `json:"retry_in_s,omitempty"`

@@ -29,9 +29,11 @@ type VideoConfig struct {
 	BitrateKbps   int
 	// KeyframeInterval is exact: keyframes come every this long and nowhere else. Default 2 s.
 	KeyframeInterval time.Duration
-	Preset           string // x264 preset; default "veryfast"
-	Profile          string // "baseline", "main" or "high" (default)
-	BFrames          int    // default 0: B-frames add latency
+	// Preset is the x264 preset; empty picks the first of veryfast, superfast, ultrafast that a
+	// trial encode shows keeping real time on this machine at this size.
+	Preset  string
+	Profile string // "baseline", "main" or "high" (default)
+	BFrames int    // default 0: B-frames add latency
 	// Codec names the FFmpeg encoder; empty picks the first hardware encoder that works here, or
 	// libx264.
 	Codec  string
@@ -48,6 +50,7 @@ type VideoStats struct {
 	Skipped     uint64
 	BitrateKbps int
 	Codec       string
+	Preset      string // the x264 preset in use
 	// EncodeTime is the total time spent converting and encoding.
 	EncodeTime time.Duration
 }
@@ -96,9 +99,7 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 	if cfg.KeyframeInterval <= 0 {
 		cfg.KeyframeInterval = 2 * time.Second
 	}
-	if cfg.Preset == "" {
-		cfg.Preset = "veryfast"
-	}
+
 	if cfg.Profile == "" {
 		cfg.Profile = "high"
 	}
@@ -115,7 +116,14 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 	}
 	var err error
 	for _, name := range names {
-		if v.cc, err = openVideo(name, cfg); err == nil {
+		c := cfg
+		if name == "libx264" && c.Preset == "" {
+			var fps float64
+			c.Preset, fps = choosePreset(c)
+			log.Info("x264 preset chosen", "preset", c.Preset, "trial_fps", fps)
+		}
+		if v.cc, err = openVideo(name, c); err == nil {
+			v.cfg.Preset = c.Preset
 			v.codec = name
 			break
 		}
@@ -136,7 +144,7 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 	v.pkt = astiav.AllocPacket()
 	v.conv = newConverter(cfg.Width, cfg.Height)
 	log.Info("video encoder open", "codec", v.codec, "size", fmt.Sprintf("%dx%d", cfg.Width, cfg.Height),
-		"fps", cfg.FPS, "kbps", cfg.BitrateKbps, "preset", cfg.Preset)
+		"fps", cfg.FPS, "kbps", cfg.BitrateKbps, "preset", v.cfg.Preset)
 	go v.loop()
 	return v, nil
 }
@@ -250,7 +258,7 @@ func (v *Video) Stats() VideoStats {
 	v.mu.Lock()
 	kbps := v.bitrate
 	v.mu.Unlock()
-	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec,
+	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec, Preset: v.cfg.Preset,
 		EncodeTime: time.Duration(v.encodeDur.Load())}
 }
 

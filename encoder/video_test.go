@@ -152,3 +152,18 @@ func TestCodecContextPointer(t *testing.T) {
 		t.Fatalf("after setRate: %d %d %d", cc.BitRate(), rcMaxRate(cc), rcBufferSize(cc))
 	}
 }
+
+func TestPresetIsChosenByATrial(t *testing.T) {
+	p, fps := choosePreset(VideoConfig{Width: 1280, Height: 720, FPS: 30, BitrateKbps: 4500, KeyframeInterval: 2 * time.Second, Profile: "high"})
+	t.Logf("720p30: %s at %.0f fps in the trial", p, fps)
+	if fps <= 0 {
+		t.Fatal("the trial encoded nothing")
+	}
+	if p != "ultrafast" && fps < headroom*30 {
+		t.Fatalf("%s chosen at %.0f fps, below %.0f", p, fps, headroom*30)
+	}
+	// A rate no machine keeps ends on the fastest preset.
+	if p, _ := choosePreset(VideoConfig{Width: 1920, Height: 1080, FPS: 240, BitrateKbps: 4500, KeyframeInterval: time.Second, Profile: "high"}); p != "ultrafast" {
+		t.Fatalf("1080p240 chose %s", p)
+	}
+}

@@ -211,6 +211,10 @@ func (c *Conn) shutdown() {
 	})
 }
 
+// Abort fails the connection with err, as if the network had: for a caller that judged it dead
+// (no acknowledgement for too long).
+func (c *Conn) Abort(err error) { c.fail(err) }
+
 // Err returns why the connection failed, or nil while it works.
 func (c *Conn) Err() error {
 	c.mu.Lock()

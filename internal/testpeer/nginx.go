@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -152,3 +153,10 @@ func Require(t testing.TB, binary, debianPackage string) {
 		t.Fatalf("testpeer: %s not found: install the Debian package %s (make test installs it)", binary, debianPackage)
 	}
 }
+
+// Freeze stops nginx without closing anything (SIGSTOP): its sockets stay open, the kernel fills
+// their buffers, then acknowledges nothing more, as with a server or a network that hangs.
+func (n *Nginx) Freeze() { _ = n.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Thaw resumes a frozen nginx.
+func (n *Nginx) Thaw() { _ = n.cmd.Process.Signal(syscall.SIGCONT) }
