@@ -27,9 +27,9 @@ func choosePreset(cfg VideoConfig) (preset string, measuredFPS float64) {
 	return presetLadder[0], 0
 }
 
-// trialFPS encodes a dozen frames and returns the rate it managed (0 if it could not).
+// trialFPS encodes eight frames and returns the rate it managed (0 if it could not).
 func trialFPS(cfg VideoConfig) float64 {
-	const frames = 12
+	const frames = 8
 	cc, err := openVideo("libx264", cfg)
 	if err != nil {
 		return 0

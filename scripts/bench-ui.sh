@@ -11,6 +11,8 @@ app=
 stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
 trap stop EXIT
 sleep 1
+# A fresh profile: the window starts as a first-time user sees it (test pattern, Local test).
+export XDG_CONFIG_HOME=$(mktemp -d)
 go build -o bin/onair .
 DISPLAY=$disp ./bin/onair --go-live >/dev/null 2>&1 &
 app=$!

@@ -10,6 +10,8 @@ app=
 stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
 trap stop EXIT
 sleep 1
+# A fresh profile: the window starts as a first-time user sees it (test pattern, Local test).
+export XDG_CONFIG_HOME=$(mktemp -d)
 DISPLAY=$disp ./bin/onair ${ONAIR_ARGS:---go-live} &
 app=$!
 sleep "${SCREENSHOT_WAIT:-25}" # live long enough for the graph to show
