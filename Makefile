@@ -23,7 +23,7 @@ endif
 
 test: deps
 	$(GO) vet ./...
-	$(GO) test -timeout 15m ./...
+	$(GO) test -p 1 -timeout 15m ./... # one package at a time: several tests time real streams
 
 # Benchmarks: the encoder against the ffmpeg CLI, the RTMP client's throughput, and the whole
 # `onair stream` against the ffmpeg CLI (CPU, memory, latency).
