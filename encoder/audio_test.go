@@ -78,15 +78,8 @@ func TestAACRoundTrip(t *testing.T) {
 // decodeAAC decodes to the first channel's samples.
 func decodeAAC(t *testing.T, asc []byte, pkts []Packet) []float32 {
 	t.Helper()
-	codec := astiav.FindDecoder(astiav.CodecIDAac)
-	cc := astiav.AllocCodecContext(codec)
+	cc := openDecoder(t, astiav.CodecIDAac, asc)
 	defer cc.Free()
-	if err := cc.SetExtraData(asc); err != nil {
-		t.Fatal(err)
-	}
-	if err := cc.Open(codec, nil); err != nil {
-		t.Fatal(err)
-	}
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	f := astiav.AllocFrame()

@@ -17,18 +17,25 @@ type decoded struct {
 	key     bool
 }
 
-// decodeH264 decodes packets with FFmpeg's H.264 decoder.
-func decodeH264(t *testing.T, config []byte, pkts []Packet) []decoded {
+// openDecoder opens FFmpeg's decoder for id with the encoder's configuration; the caller frees it.
+func openDecoder(t *testing.T, id astiav.CodecID, config []byte) *astiav.CodecContext {
 	t.Helper()
-	codec := astiav.FindDecoder(astiav.CodecIDH264)
+	codec := astiav.FindDecoder(id)
 	cc := astiav.AllocCodecContext(codec)
-	defer cc.Free()
 	if err := cc.SetExtraData(config); err != nil {
 		t.Fatal(err)
 	}
 	if err := cc.Open(codec, nil); err != nil {
 		t.Fatal(err)
 	}
+	return cc
+}
+
+// decodeH264 decodes packets with FFmpeg's H.264 decoder.
+func decodeH264(t *testing.T, config []byte, pkts []Packet) []decoded {
+	t.Helper()
+	cc := openDecoder(t, astiav.CodecIDH264, config)
+	defer cc.Free()
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	f := astiav.AllocFrame()

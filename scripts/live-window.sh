@@ -1,0 +1,13 @@
+# Sourced by screenshot.sh and bench-ui.sh: starts a private Xvfb and OnAir in it, live to the
+# Local test from a fresh profile (as a first-time user sees it). Sets $disp and $app; stops both
+# on exit.
+disp=:$(( 70 + RANDOM % 29 ))
+Xvfb "$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+app=
+stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
+trap stop EXIT
+sleep 1
+export XDG_CONFIG_HOME=$(mktemp -d)
+DISPLAY=$disp ./bin/onair ${ONAIR_ARGS:---go-live} >/dev/null 2>&1 &
+app=$!
