@@ -95,7 +95,10 @@ func (c *controller) setCeiling(kbps int) {
 }
 
 // reconnected forgets the old connection's byte counts; the target stays where it was.
-func (c *controller) reconnected() { c.history = c.history[:0] }
+func (c *controller) reconnected() { c.history, c.lastDelay = c.history[:0], 0 }
+
+// currentDelay is the last delay measured (the stats' queue_ms).
+func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 
 func (c *controller) apply(kbps int, why string) {
 	kbps = max(c.floor, min(c.ceiling, kbps))
@@ -131,6 +134,17 @@ func (c *controller) drainRate(now time.Duration) float64 {
 	return 0
 }
 
+// delay is what sending adds: OnAir's queue, plus the kernel's unsent bytes at the rate the link
+// delivers them (measured from TCP acknowledgements). The rate written into the socket would hide
+// the link's drop for as long as the socket's and the bottleneck's buffers keep taking bytes.
+func (c *controller) delay(now time.Duration, st rtmpout.Stats) time.Duration {
+	rate := c.drainRate(now) * 1000 // bits/s
+	if st.DeliveredBytes == 0 || rate <= 0 {
+		return queueDelay(st)
+	}
+	return st.QueueDuration + time.Duration(float64(st.KernelUnsent*8)/rate*float64(time.Second))
+}
+
 // delivered is the byte count that measures the link: what TCP saw acknowledged where the OS
 // says, else what was written.
 func delivered(st rtmpout.Stats) uint64 {
@@ -146,11 +160,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	if len(c.history) > 64 {
 		c.history = append(c.history[:0], c.history[len(c.history)-40:]...)
 	}
+	delay := c.delay(now, st)
+	c.lastDelay = delay
 	if !c.enabled {
 		return
 	}
-	delay := queueDelay(st)
-	c.lastDelay = delay
 	if delay < calmDelay {
 		if c.calmSince < 0 {
 			c.calmSince = now

@@ -113,7 +113,9 @@ func (s *Session) snapshot(final bool) Stats {
 		st.BytesSent += cs.SentBytes
 		st.SentKbps = cs.SendRate1s / 1000
 		st.KernelUnsent = cs.KernelUnsent
-		st.QueueMS = queueDelay(cs).Seconds() * 1000
+		s.ctlMu.Lock()
+		st.QueueMS = s.ctl.currentDelay().Seconds() * 1000
+		s.ctlMu.Unlock()
 	}
 	st.FramesDropped += s.lostVideo.Load()
 	if s.venc != nil {
