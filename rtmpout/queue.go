@@ -74,8 +74,9 @@ type queue struct {
 	// waitKey discards new video until a keyframe arrives, after a drop to the keyframe.
 	waitKey bool
 
-	videoDropped uint64
-	keyRequests  uint64
+	videoDropped   uint64
+	keyRequests    uint64
+	lastKeyRequest time.Time
 }
 
 func newQueue(p DropPolicy) *queue {
@@ -159,10 +160,15 @@ func (q *queue) enforceLocked() (wantKeyframe bool) {
 		q.dropVideo(func(i int, _ *item) bool { return i < last })
 		if last < 0 || q.durationLocked() > q.policy.ToKeyframe {
 			q.dropVideo(func(int, *item) bool { return true })
-			if q.waitKey {
-				return false // a keyframe was asked for already
-			}
+			wasWaiting := q.waitKey
 			q.waitKey = true
+			// One keyframe request per episode, and at most one a second: while the link stays
+			// stalled, a keyframe on every frame would only add the largest frames to the backlog.
+			now := time.Now()
+			if wasWaiting || now.Sub(q.lastKeyRequest) < time.Second {
+				return false
+			}
+			q.lastKeyRequest = now
 			q.keyRequests++
 			return true
 		}
