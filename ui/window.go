@@ -63,6 +63,11 @@ type Window struct {
 	light     *canvas.Circle
 	graph     *Graph
 
+	// do runs a change to the widgets on Fyne's UI goroutine (fyne.Do); tests serialise it.
+	do func(func())
+
+	running sync.WaitGroup // the goroutine following a session (tests wait for it)
+
 	mu        sync.Mutex
 	live      Live
 	previewer Stopper
@@ -74,7 +79,7 @@ type Window struct {
 
 // New builds the window around an engine and a key store.
 func New(a fyne.App, eng Engine, keys KeyStore) *Window {
-	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets()}
+	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: fyne.Do}
 	w.build()
 	w.load()
 	w.win.SetOnClosed(w.shutdown)
@@ -204,7 +209,7 @@ func (w *Window) taps() broadcast.Taps {
 	return broadcast.Taps{
 		Preview: func(img image.Image) {
 			small := downscale(img, 480, 270)
-			fyne.Do(func() {
+			w.do(func() {
 				w.preview.Image = small
 				w.preview.Refresh()
 			})
@@ -218,7 +223,7 @@ func (w *Window) taps() broadcast.Taps {
 			}
 			w.mu.Unlock()
 			if due {
-				fyne.Do(func() { w.meter.SetLevel(db, now) })
+				w.do(func() { w.meter.SetLevel(db, now) })
 			}
 		},
 	}
@@ -313,11 +318,13 @@ func (w *Window) goLiveTapped() {
 	w.status.Set("Connecting…")
 	w.graph.Reset()
 	w.lastDrops = 0
+	w.running.Add(1)
 	go func() {
+		defer w.running.Done()
 		l, err := w.eng.GoLive(context.Background(), cfg)
 		if err != nil {
 			words, detail := broadcast.Explain(err)
-			fyne.Do(func() {
+			w.do(func() {
 				w.showError(words, detail)
 				w.goLive.Enable()
 				w.startPreview()
@@ -327,19 +334,19 @@ func (w *Window) goLiveTapped() {
 		w.mu.Lock()
 		w.live = l
 		w.mu.Unlock()
-		fyne.Do(func() {
+		w.do(func() {
 			w.goLive.SetText("Stop")
 			w.goLive.Importance = widget.DangerImportance
 			w.goLive.Enable()
 			w.setEditable(false)
 		})
 		for st := range l.Subscribe() {
-			fyne.Do(func() { w.showStats(st) })
+			w.do(func() { w.showStats(st) })
 		}
 		report := l.Report()
 		w.mu.Lock()
 		w.live = nil
 		w.mu.Unlock()
-		fyne.Do(func() { w.ended(report) })
+		w.do(func() { w.ended(report) })
 	}()
 }

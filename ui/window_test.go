@@ -43,6 +43,12 @@ func (f *fakeEngine) GoLive(ctx context.Context, cfg broadcast.Config) (Live, er
 	return f.live, nil
 }
 
+func (f *fakeEngine) firstConfig() broadcast.Config {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.started[0]
+}
+
 func (f *fakeEngine) current() *fakeLive {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -69,6 +75,12 @@ func (l *fakeLive) Stop() {
 	})
 }
 func (l *fakeLive) ReconnectNow() { l.mu.Lock(); l.reconnects++; l.mu.Unlock() }
+
+func (l *fakeLive) reconnectCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reconnects
+}
 func (l *fakeLive) SetBitrate(kbps int) {
 	l.mu.Lock()
 	l.bitrates = append(l.bitrates, kbps)
@@ -76,13 +88,30 @@ func (l *fakeLive) SetBitrate(kbps int) {
 }
 func (l *fakeLive) Report() string { return "" }
 
+// uiMu stands in for Fyne's UI goroutine: the test driver runs fyne.Do inline on the calling
+// goroutine, so the window's background updates and the test's own reads take turns here.
+var uiMu sync.Mutex
+
+func serial(f func()) {
+	uiMu.Lock()
+	defer uiMu.Unlock()
+	f()
+}
+
+// onUI runs f as the UI goroutine would.
+func onUI(f func()) { serial(f) }
+
 func newTestWindow(t *testing.T, a fyne.App, eng *fakeEngine) *Window {
 	t.Helper()
 	keyring.MockInit() // the keyring's own in-memory provider
 	w := New(a, eng, OSKeyring{})
+	w.do = serial
 	w.win.Resize(fyne.NewSize(1100, 700))
 	w.win.Show()
-	t.Cleanup(w.win.Close)
+	t.Cleanup(func() {
+		w.win.Close()    // stops a live session
+		w.running.Wait() // and lets its goroutine finish before the next test draws
+	})
 	return w
 }
 
@@ -90,7 +119,9 @@ func newTestWindow(t *testing.T, a fyne.App, eng *fakeEngine) *Window {
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if cond() {
+		ok := false
+		onUI(func() { ok = cond() })
+		if ok {
 			return
 		}
 	}
@@ -151,10 +182,10 @@ func TestEmptyKeyShowsAMessageInsteadOfConnecting(t *testing.T) {
 func TestGoLiveThroughTheStates(t *testing.T) {
 	eng := &fakeEngine{}
 	w := newTestWindow(t, test.NewTempApp(t), eng)
-	test.Tap(w.goLive)
+	onUI(func() { test.Tap(w.goLive) })
 	eventually(t, "the session to start", func() bool { return eng.current() != nil })
 	l := eng.current()
-	if cfg := eng.started[0]; cfg.Preset != "local" || cfg.Video != "test" || cfg.Width != 1280 {
+	if cfg := eng.firstConfig(); cfg.Preset != "local" || cfg.Video != "test" || cfg.Width != 1280 {
 		t.Fatalf("started with %+v", cfg)
 	}
 	l.ch <- broadcast.Stats{State: broadcast.StateConnecting}
@@ -166,21 +197,20 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 		d, _ := w.dropped.Get()
 		return s == "4480 kb/s" && d == "10 (1.0 %)"
 	})
-	if w.graph.Points() != 1 {
-		t.Fatalf("graph has %d points", w.graph.Points())
-	}
+	eventually(t, "one point on the graph", func() bool { return w.graph.Points() == 1 })
 	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
 	eventually(t, "Reconnecting", func() bool {
 		return strings.Contains(statusText(w), "Reconnecting in 3 s (attempt 2)") && w.retryNow.Visible()
 	})
-	test.Tap(w.retryNow)
-	if l.reconnects != 1 {
+	onUI(func() { test.Tap(w.retryNow) })
+	if l.reconnectCount() != 1 {
 		t.Fatal("Reconnect now did not reach the session")
 	}
 	// Stop asks first.
-	test.Tap(w.goLive)
-	yes := findButton(t, w, "Yes")
-	test.Tap(yes)
+	onUI(func() {
+		test.Tap(w.goLive)
+		test.Tap(findButton(t, w, "Yes"))
+	})
 	eventually(t, "the end", func() bool { return w.goLive.Text == "Go Live" && w.current() == nil })
 }
 
@@ -200,20 +230,24 @@ func findButton(t *testing.T, w *Window, text string) *widget.Button {
 func TestErrorsShowInWords(t *testing.T) {
 	eng := &fakeEngine{}
 	w := newTestWindow(t, test.NewTempApp(t), eng)
-	test.Tap(w.goLive)
+	onUI(func() { test.Tap(w.goLive) })
 	eventually(t, "the session to start", func() bool { return eng.current() != nil })
 	l := eng.current()
 	l.ch <- broadcast.Stats{State: broadcast.StateFailed, Final: true,
 		Error: "The server refused the stream key (is it right, and not already in use?)", ErrorDetail: "NetStream.Publish.BadName"}
 	close(l.ch)
 	eventually(t, "the error", func() bool { return strings.Contains(statusText(w), "refused the stream key") && w.details.Visible() })
-	if !strings.Contains(w.lastError, "BadName") {
-		t.Fatalf("details %q lack the technical detail", w.lastError)
-	}
+	onUI(func() {
+		if !strings.Contains(w.lastError, "BadName") {
+			t.Errorf("details %q lack the technical detail", w.lastError)
+		}
+	})
 
+	eng.mu.Lock()
 	eng.startErr = errors.New("device not found: no camera called \"X\"")
+	eng.mu.Unlock()
 	eventually(t, "idle", func() bool { return w.goLive.Text == "Go Live" && !w.goLive.Disabled() })
-	test.Tap(w.goLive)
+	onUI(func() { test.Tap(w.goLive) })
 	eventually(t, "the start error", func() bool {
 		return strings.Contains(statusText(w), "No camera called") || strings.Contains(statusText(w), "Device not found")
 	})
@@ -230,7 +264,7 @@ func TestSettingsSurviveARestart(t *testing.T) {
 	w.sizeSel.SetSelected("854x480")
 	w.fpsSel.SetSelected("60")
 	w.bitrate.SetText("2500")
-	test.Tap(w.goLive) // going live saves the settings
+	onUI(func() { test.Tap(w.goLive) }) // going live saves the settings
 	eventually(t, "the session to start", func() bool { return eng.current() != nil })
 	eng.current().Stop()
 	eventually(t, "the end", func() bool { return w.current() == nil })
@@ -280,9 +314,9 @@ func TestNoCameraSaysSoAndUsesTheTestPattern(t *testing.T) {
 func TestManualBitrateChangeWhileLiveReachesTheSession(t *testing.T) {
 	eng := &fakeEngine{}
 	w := newTestWindow(t, test.NewTempApp(t), eng)
-	test.Tap(w.goLive)
+	onUI(func() { test.Tap(w.goLive) })
 	eventually(t, "the session to start", func() bool { return eng.current() != nil && w.current() != nil })
-	w.bitrate.SetText("3000")
+	onUI(func() { w.bitrate.SetText("3000") })
 	l := eng.current()
 	l.mu.Lock()
 	defer l.mu.Unlock()

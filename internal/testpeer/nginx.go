@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,9 +32,11 @@ type Nginx struct {
 	dir      string
 	Port     int // RTMP port
 	TLSPort  int // RTMPS port, 0 without TLS
-	cmd      *exec.Cmd
-	exited   chan struct{}
 	confPath string
+
+	mu     sync.Mutex // Stop may run from a test's goroutine and from cleanup
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 // StartNginx starts nginx-rtmp and stops it when the test ends.
@@ -77,6 +80,8 @@ func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
 // Start (re)starts nginx on the same ports and waits until it accepts connections.
 func (n *Nginx) Start() {
 	n.t.Helper()
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	n.cmd = exec.Command("nginx", "-p", n.dir, "-c", n.confPath, "-e", filepath.Join(n.dir, "error.log"))
 	n.cmd.Stdout, n.cmd.Stderr = os.Stderr, os.Stderr
 	if err := n.cmd.Start(); err != nil {
@@ -98,6 +103,8 @@ func (n *Nginx) Start() {
 
 // Stop kills nginx at once (as a crash or a restart of the ingest would) and waits for it to exit.
 func (n *Nginx) Stop() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	if n.cmd == nil || n.cmd.Process == nil {
 		return
 	}
@@ -156,7 +163,15 @@ func Require(t testing.TB, binary, debianPackage string) {
 
 // Freeze stops nginx without closing anything (SIGSTOP): its sockets stay open, the kernel fills
 // their buffers, then acknowledges nothing more, as with a server or a network that hangs.
-func (n *Nginx) Freeze() { _ = n.cmd.Process.Signal(syscall.SIGSTOP) }
+func (n *Nginx) Freeze() { n.signal(syscall.SIGSTOP) }
 
 // Thaw resumes a frozen nginx.
-func (n *Nginx) Thaw() { _ = n.cmd.Process.Signal(syscall.SIGCONT) }
+func (n *Nginx) Thaw() { n.signal(syscall.SIGCONT) }
+
+func (n *Nginx) signal(sig os.Signal) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd != nil && n.cmd.Process != nil {
+		_ = n.cmd.Process.Signal(sig)
+	}
+}
