@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pion/mediadevices/pkg/driver"
@@ -202,18 +203,20 @@ type videoResult struct {
 }
 
 // deviceVideo reads a driver in its own goroutine, so a device that stops answering becomes an
-// error after deviceTimeout instead of a hang.
+// error after deviceTimeout instead of a hang. Drivers reuse their image (the screen driver
+// rewrites the same one), so the goroutine reads the next frame only once the last is released.
 type deviceVideo struct {
-	clock *Clock
-	d     driver.Driver
-	r     video.Reader
-	info  VideoInfo
-	ch    chan videoResult
-	stop  chan struct{}
+	clock    *Clock
+	d        driver.Driver
+	r        video.Reader
+	info     VideoInfo
+	ch       chan videoResult
+	released chan struct{}
+	stop     chan struct{}
 }
 
 func (s *deviceVideo) start() {
-	s.ch, s.stop = make(chan videoResult), make(chan struct{})
+	s.ch, s.stop, s.released = make(chan videoResult), make(chan struct{}), make(chan struct{}, 1)
 	go func() {
 		for {
 			img, release, err := s.r.Read()
@@ -228,6 +231,11 @@ func (s *deviceVideo) start() {
 			if err != nil {
 				return
 			}
+			select {
+			case <-s.released:
+			case <-s.stop:
+				return
+			}
 		}
 	}()
 }
@@ -240,9 +248,14 @@ func (s *deviceVideo) Read() (VideoFrame, func(), error) {
 		if res.err != nil {
 			return VideoFrame{}, noRelease, fmt.Errorf("%w: %s: %v", ErrDeviceLost, s.info.Label, res.err)
 		}
-		rel := res.release
-		if rel == nil {
-			rel = noRelease
+		var once sync.Once
+		rel := func() {
+			once.Do(func() {
+				if res.release != nil {
+					res.release()
+				}
+				s.released <- struct{}{}
+			})
 		}
 		if s.info.Width == 0 { // the screen tells its size with the first frame
 			s.info.Width, s.info.Height = res.img.Bounds().Dx(), res.img.Bounds().Dy()

@@ -289,8 +289,10 @@ func (v *Video) loop() {
 			v.mu.Lock()
 			f, closed := v.pending, v.closed
 			v.pending = nil
-			kbps, key := v.bitrate, v.forceKey
-			v.forceKey = false
+			kbps, key := v.bitrate, false
+			if f != nil { // a keyframe request waits for a frame to apply to
+				key, v.forceKey = v.forceKey, false
+			}
 			v.mu.Unlock()
 			if f == nil {
 				if closed {

@@ -1,6 +1,7 @@
 package encoder
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -77,7 +78,7 @@ func TestForceKeyframe(t *testing.T) {
 	pkts := <-got
 	for i, p := range pkts {
 		if p.Keyframe != (i == 0 || i == 10) {
-			t.Fatalf("packet %d keyframe=%v", i, p.Keyframe)
+			t.Fatalf("packet %d keyframe=%v (%d packets, stats %+v)", i, p.Keyframe, len(pkts), v.Stats())
 		}
 	}
 }
@@ -90,11 +91,11 @@ func TestSubmitNeverBlocksAndCountsSkips(t *testing.T) {
 	}
 	got := collect(v)
 	y, u, vv := pattern(w, h, 0)
-	released := 0
+	var released atomic.Int64
 	start := time.Now()
 	for i := 0; i < 200; i++ {
 		f := i420Frame(w, h, y, u, vv, time.Duration(i)*time.Millisecond)
-		f.Release = func() { released++ }
+		f.Release = func() { released.Add(1) }
 		if err := v.Submit(f); err != nil {
 			t.Fatal(err)
 		}
@@ -108,8 +109,8 @@ func TestSubmitNeverBlocksAndCountsSkips(t *testing.T) {
 	if st.Skipped == 0 || st.Encoded+st.Skipped != 200 || uint64(len(pkts)) != st.Encoded {
 		t.Fatalf("encoded %d, skipped %d, packets %d for 200 submitted", st.Encoded, st.Skipped, len(pkts))
 	}
-	if released != 200 {
-		t.Fatalf("%d of 200 frames released", released)
+	if n := released.Load(); n != 200 {
+		t.Fatalf("%d of 200 frames released", n)
 	}
 }
 
