@@ -4,7 +4,7 @@ BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
 
-.PHONY: deps build run test test-long fuzz bench bench-adapt bench-ui screenshot icon clean
+.PHONY: deps build run test test-race test-long fuzz bench bench-adapt bench-ui screenshot icon clean
 
 deps:
 	@bash scripts/deps.sh
@@ -60,3 +60,7 @@ bench-adapt: build
 # The window's cost: CPU of the whole process live at 720p30 under Xvfb for 60 s.
 bench-ui: build
 	@bash scripts/bench-ui.sh
+
+# All tests under the race detector (about 4 minutes).
+test-race: deps
+	$(GO) test -race -p 1 -timeout 20m ./...
