@@ -38,7 +38,7 @@ func TestStreamToNginx(t *testing.T) {
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
 	rec := filepath.Join(t.TempDir(), "got.flv")
 	r := testpeer.Record(t, n.URL("e2e"), rec, 30*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	n.WaitForPlayer(t, "e2e", 15*time.Second) // the player sees the stream from its first frame
 
 	var stdout, stderr bytes.Buffer
 	code := runStream([]string{"--preset", "custom", "--server", n.URL(""), "--key", "e2e", "--duration", "12s", "--stats", "-"}, &stdout, &stderr)

@@ -39,7 +39,7 @@ func TestPublishToNginx(t *testing.T) {
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
 	out := filepath.Join(t.TempDir(), "got.flv")
 	rec := testpeer.Record(t, n.URL("nginxtest"), out, 20*time.Second)
-	time.Sleep(500 * time.Millisecond) // the player joins before the publisher starts
+	n.WaitForPlayer(t, "nginxtest", 15*time.Second) // the player joins before the publisher starts
 
 	c := dial(t, Config{Server: n.URL(""), Key: "nginxtest"})
 	publish(t, c, cl, 1)

@@ -175,3 +175,16 @@ func (n *Nginx) signal(sig os.Signal) {
 		_ = n.cmd.Process.Signal(sig)
 	}
 }
+
+// WaitForPlayer waits until a player has asked nginx for the stream key (its "play" command is in
+// the log), so a test can start publishing knowing the player sees the stream from its start.
+func (n *Nginx) WaitForPlayer(t testing.TB, key string, limit time.Duration) {
+	t.Helper()
+	want := "play: name='" + key + "'"
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(n.ErrorLog(), want) {
+			return
+		}
+	}
+	t.Fatalf("testpeer: no player asked for %q within %v", key, limit)
+}
