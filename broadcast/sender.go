@@ -72,6 +72,7 @@ func (s *Session) sender() {
 	defer tick.Stop()
 	var failed <-chan struct{}
 	media := s.media
+	stopping := s.ctx.Done()
 
 	for media != nil || m.pending() {
 		select {
@@ -143,11 +144,10 @@ func (s *Session) sender() {
 			if l.conn == nil && !dialing {
 				startDial()
 			}
-		case <-s.ctx.Done():
-			// Stopping: keep draining until the producers have closed media.
-			if media == nil {
-				m.flush()
-			}
+		case <-stopping:
+			// Stopping: keep draining (without writing) until the producers have closed media.
+			stopping = nil
+			m.flush()
 		}
 		for {
 			p, ok := m.pop(s.clock.Now())
