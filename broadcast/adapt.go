@@ -68,7 +68,6 @@ type controller struct {
 	// drainSince and drainDelay: when draining began, and the delay then.
 	drainSince time.Duration
 	drainDelay time.Duration
-	downSteps  int
 }
 
 type sample struct {
@@ -105,9 +104,6 @@ func (c *controller) apply(kbps int, why string) {
 	if kbps == c.target {
 		return
 	}
-	if kbps < c.target && why != "manual change" {
-		c.downSteps++
-	}
 	if c.log != nil {
 		c.log.Info("bitrate", "from_kbps", c.target, "to_kbps", kbps, "why", why)
 	}
@@ -118,27 +114,34 @@ func (c *controller) apply(kbps int, why string) {
 }
 
 // drainRate is the rate, in kb/s, the socket took bytes at over the last rateWindow.
-func (c *controller) drainRate(now time.Duration) float64 {
-	if len(c.history) < 2 {
-		return 0
-	}
-	last := c.history[len(c.history)-1]
-	for _, s := range c.history {
-		if last.t-s.t <= rateWindow {
-			if d := last.t - s.t; d > 100*time.Millisecond {
-				return float64(last.bytes-s.bytes) * 8 / d.Seconds() / 1000
-			}
-			return 0
-		}
+func (c *controller) drainRate() float64 {
+	first, last, ok := c.window()
+	if d := last.t - first.t; ok && d > 100*time.Millisecond {
+		return float64(last.bytes-first.bytes) * 8 / d.Seconds() / 1000
 	}
 	return 0
+}
+
+// window returns the oldest sample within rateWindow of the newest, and the newest; ok is false
+// with fewer than two samples.
+func (c *controller) window() (first, last sample, ok bool) {
+	if len(c.history) < 2 {
+		return sample{}, sample{}, false
+	}
+	last = c.history[len(c.history)-1]
+	for _, s := range c.history {
+		if last.t-s.t <= rateWindow {
+			return s, last, true
+		}
+	}
+	return last, last, true
 }
 
 // delay is what sending adds: OnAir's queue, plus the kernel's unsent bytes at the rate the link
 // delivers them (measured from TCP acknowledgements). The rate written into the socket would hide
 // the link's drop for as long as the socket's and the bottleneck's buffers keep taking bytes.
 func (c *controller) delay(now time.Duration, st rtmpout.Stats) time.Duration {
-	rate := c.drainRate(now) * 1000 // bits/s
+	rate := c.drainRate() * 1000 // bits/s
 	if st.DeliveredBytes == 0 || rate <= 0 {
 		return queueDelay(st)
 	}
@@ -246,17 +249,9 @@ func (c *controller) startProbe(now time.Duration) {
 // carried reports whether, over the last rateWindow, the link delivered at least 98.5 % of what
 // was written into the socket.
 func (c *controller) carried() bool {
-	if len(c.history) < 2 {
-		return true
-	}
-	last := c.history[len(c.history)-1]
-	for _, s := range c.history {
-		if last.t-s.t <= rateWindow {
-			w := float64(last.written - s.written)
-			return w == 0 || float64(last.bytes-s.bytes) >= 0.985*w
-		}
-	}
-	return true
+	first, last, ok := c.window()
+	w := float64(last.written - first.written)
+	return !ok || w == 0 || float64(last.bytes-first.bytes) >= 0.985*w
 }
 
 func (c *controller) congested(now time.Duration, sent uint64) {

@@ -49,8 +49,6 @@ type Session struct {
 	attempt     int
 	retryAt     time.Time
 	prevTotals  totals // counters of connections that ended
-	ended       bool   // the sources reached their end
-	lastSent    uint64
 	reconnectCh chan struct{}
 	conn        *rtmpout.Conn // the live connection, nil while disconnected
 	lastConnErr error         // why the last connection ended
@@ -286,9 +284,6 @@ func (s *Session) sourceEnded(what string, err error) {
 	switch {
 	case errors.Is(err, io.EOF):
 		s.log.Info("source ended", "source", what)
-		s.mu.Lock()
-		s.ended = true
-		s.mu.Unlock()
 	case errors.Is(err, capture.ErrClosed) || s.ctx.Err() != nil:
 	default:
 		s.fail(fmt.Errorf("the %s source stopped: %w", what, err))
