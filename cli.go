@@ -76,7 +76,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	s, err := broadcast.Start(ctx, broadcast.Config{
 		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
-		Adaptive: *adaptive, CAFile: *ca, Logger: log,
+		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), Logger: log,
 	})
 	if err != nil {
 		words, detail := broadcast.Explain(err)

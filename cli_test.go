@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,19 @@ import (
 	"onair/broadcast"
 	"onair/internal/testpeer"
 )
+
+// TestMain keeps the tests' runs out of the user's cache: onair stream remembers its encoder trial
+// under $XDG_CACHE_HOME.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "onair-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // statsLines parses `onair stream --stats -` output.
 func statsLines(t *testing.T, out []byte) []broadcast.Stats {

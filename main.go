@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -14,7 +15,8 @@ import (
 	"onair/assets"
 	_ "onair/capture/drivers" // camera, microphone and screen drivers register here, once
 	"onair/encoder"
-	_ "onair/internal/locale" // before Fyne reads it: a C locale becomes en_US
+	_ "onair/internal/cmalloc" // one malloc arena for the C side: less memory
+	_ "onair/internal/locale"  // before Fyne reads it: a C locale becomes en_US
 	"onair/ui"
 )
 
@@ -55,9 +57,19 @@ func main() {
 func runGUI(goLive bool) {
 	a := app.NewWithID("app.onair.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	w := ui.New(a, ui.Broadcast{}, ui.OSKeyring{})
+	w := ui.New(a, ui.Broadcast{CacheDir: cacheDir()}, ui.OSKeyring{})
 	if goLive {
 		w.GoLive()
 	}
 	w.Fyne().ShowAndRun()
+}
+
+// cacheDir is where OnAir remembers measurements between runs ($XDG_CACHE_HOME/onair); "" when
+// there is no such place.
+func cacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "onair")
 }

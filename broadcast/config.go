@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"onair/rtmpout"
@@ -34,6 +35,9 @@ type Config struct {
 	Adaptive           bool
 	CAFile             string // extra CA certificates (PEM) for RTMPS
 	LocalTestDir       string // where the Local test saves what it received (default: temp dir)
+	// CacheDir is where measurements that outlive a session are kept (the x264 preset trial's
+	// answer); empty: nothing is remembered.
+	CacheDir string
 
 	Logger *slog.Logger
 	Taps   Taps // optional views for the window: preview and audio level
@@ -53,6 +57,14 @@ type Plan struct {
 	Warnings   []string // said to the user: a bitrate capped to the platform's limit, …
 	localTest  bool
 	serverName string
+}
+
+// trialCache is the file remembering the encoder's preset trial, if anything is remembered.
+func (p Plan) trialCache() string {
+	if p.CacheDir == "" {
+		return ""
+	}
+	return filepath.Join(p.CacheDir, "x264-trials.json")
 }
 
 // serverURL is the address to dial.

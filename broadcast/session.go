@@ -150,7 +150,8 @@ func (s *Session) openEncoders() error {
 	var err error
 	if s.video != nil {
 		s.venc, err = encoder.NewVideo(encoder.VideoConfig{Width: p.Width, Height: p.Height, FPS: p.FPS,
-			BitrateKbps: p.VideoKbps, KeyframeInterval: time.Duration(p.Keyframe * float64(time.Second)), Logger: s.log})
+			BitrateKbps: p.VideoKbps, KeyframeInterval: time.Duration(p.Keyframe * float64(time.Second)),
+			TrialCache: p.trialCache(), Logger: s.log})
 		if err != nil {
 			return fmt.Errorf("the video encoder could not start: %w", err)
 		}

@@ -164,7 +164,7 @@ func (a *Audio) receive(out []Packet) ([]Packet, error) {
 		}
 		rate := time.Duration(a.cfg.SampleRate)
 		out = append(out, Packet{
-			Data:     append([]byte(nil), a.pkt.Data()...),
+			Data:     a.pkt.Data(), // a Go copy already (C.GoBytes)
 			PTS:      a.anchor + time.Duration(a.pkt.Pts())*time.Second/rate,
 			DTS:      a.anchor + time.Duration(a.pkt.Dts())*time.Second/rate,
 			Keyframe: true,

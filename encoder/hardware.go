@@ -1,14 +1,38 @@
 package encoder
 
 import (
+	"path/filepath"
 	"sync"
 
 	"github.com/asticode/go-astiav"
 )
 
-// hardwareCandidates are the H.264 encoders Debian's FFmpeg offers besides libx264. Most need a
-// device this machine may not have; a trial encode decides.
-var hardwareCandidates = []string{"h264_nvenc", "h264_qsv", "h264_vaapi", "h264_v4l2m2m"}
+// hardwareCandidate is an H.264 encoder Debian's FFmpeg offers besides libx264, and the device
+// nodes it cannot work without.
+type hardwareCandidate struct {
+	name    string
+	devices string // a glob: the encoder is tried only when something matches
+}
+
+// hardwareCandidates are tried in order. Where the device is there a trial encode decides; where
+// it is not, trying would only load drivers (libcuda, libva) for nothing.
+var hardwareCandidates = []hardwareCandidate{
+	{"h264_nvenc", "/dev/nvidia[0-9]*"},
+	{"h264_qsv", "/dev/dri/renderD*"},
+	{"h264_vaapi", "/dev/dri/renderD*"},
+	{"h264_v4l2m2m", "/dev/video*"},
+}
+
+// worthTrying returns the candidates whose devices exist according to glob.
+func worthTrying(candidates []hardwareCandidate, glob func(string) ([]string, error)) []string {
+	var names []string
+	for _, c := range candidates {
+		if m, err := glob(c.devices); err == nil && len(m) > 0 {
+			names = append(names, c.name)
+		}
+	}
+	return names
+}
 
 var (
 	hardwareOnce   sync.Once
@@ -23,7 +47,7 @@ func hardwareThatWorks() []string {
 		level := astiav.GetLogLevel()
 		astiav.SetLogLevel(astiav.LogLevelQuiet)
 		defer astiav.SetLogLevel(level)
-		for _, name := range hardwareCandidates {
+		for _, name := range worthTrying(hardwareCandidates, filepath.Glob) {
 			if trialEncode(name) {
 				hardwareWorked = append(hardwareWorked, name)
 			}

@@ -31,9 +31,12 @@ type VideoConfig struct {
 	KeyframeInterval time.Duration
 	// Preset is the x264 preset; empty picks the first of veryfast, superfast, ultrafast that a
 	// trial encode shows keeping real time on this machine at this size.
-	Preset  string
-	Profile string // "baseline", "main" or "high" (default)
-	BFrames int    // default 0: B-frames add latency
+	Preset string
+	// TrialCache is a file that remembers the trial's answer for this machine, size and rate, so
+	// later starts skip it; empty: trial every time.
+	TrialCache string
+	Profile    string // "baseline", "main" or "high" (default)
+	BFrames    int    // default 0: B-frames add latency
 	// Codec names the FFmpeg encoder; empty picks the first hardware encoder that works here, or
 	// libx264.
 	Codec  string
@@ -118,9 +121,11 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 	for _, name := range names {
 		c := cfg
 		if name == "libx264" && c.Preset == "" {
+			c.Logger = log
 			var fps float64
-			c.Preset, fps = choosePreset(c)
-			log.Info("x264 preset chosen", "preset", c.Preset, "trial_fps", fps)
+			var cached bool
+			c.Preset, fps, cached = presetFor(c, time.Now())
+			log.Info("x264 preset chosen", "preset", c.Preset, "trial_fps", fps, "remembered", cached)
 		}
 		if v.cc, err = openVideo(name, c); err == nil {
 			v.cfg.Preset = c.Preset
@@ -369,7 +374,7 @@ func (v *Video) receive() error {
 			return fmt.Errorf("encoder: receive packet: %w", err)
 		}
 		p := Packet{
-			Data:     append([]byte(nil), v.pkt.Data()...),
+			Data:     v.pkt.Data(), // a Go copy already (C.GoBytes)
 			PTS:      time.Duration(v.pkt.Pts()) * time.Second / msTimeBase,
 			DTS:      time.Duration(v.pkt.Dts()) * time.Second / msTimeBase,
 			Keyframe: v.pkt.Flags().Has(astiav.PacketFlagKey),

@@ -1,9 +1,12 @@
 package encoder
 
 import (
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/asticode/go-astiav"
 )
 
 func TestVideoRoundTripQualityAndKeyframes(t *testing.T) {
@@ -166,5 +169,31 @@ func TestPresetIsChosenByATrial(t *testing.T) {
 	// A rate no machine keeps ends on the fastest preset.
 	if p, _ := choosePreset(VideoConfig{Width: 1920, Height: 1080, FPS: 240, BitrateKbps: 4500, KeyframeInterval: time.Second, Profile: "high"}); p != "ultrafast" {
 		t.Fatalf("1080p240 chose %s", p)
+	}
+}
+
+func TestHardwareIsTriedOnlyWithItsDevice(t *testing.T) {
+	present := map[string]bool{"/dev/dri/renderD*": true}
+	glob := func(p string) ([]string, error) {
+		if present[p] {
+			return []string{p}, nil
+		}
+		return nil, nil
+	}
+	got := worthTrying(hardwareCandidates, glob)
+	if len(got) != 2 || got[0] != "h264_qsv" || got[1] != "h264_vaapi" {
+		t.Fatalf("with only a DRM render node: %v; want [h264_qsv h264_vaapi]", got)
+	}
+	if got := worthTrying(hardwareCandidates, func(string) ([]string, error) { return nil, nil }); len(got) != 0 {
+		t.Fatalf("with no devices: %v", got)
+	}
+	// Forced anyway, a trial without its device fails cleanly (no crash, no encoder).
+	level := astiav.GetLogLevel()
+	astiav.SetLogLevel(astiav.LogLevelQuiet) // their complaints are expected
+	defer astiav.SetLogLevel(level)
+	for _, c := range hardwareCandidates {
+		if m, _ := filepath.Glob(c.devices); len(m) == 0 && trialEncode(c.name) {
+			t.Errorf("%s encoded with no %s", c.name, c.devices)
+		}
 	}
 }

@@ -43,6 +43,7 @@ lat=$(cat "$work"/stats*.jsonl | python3 -c '
 import json,sys
 v=sorted(json.loads(l)["latency_p95_ms"] for l in sys.stdin if "\"state\":\"live\"" in l and "\"final\"" not in l and json.loads(l)["latency_p95_ms"]>0)
 print("%.1f" % v[len(v)//2] if v else "n/a")')
+sed "s/^/run: /" "$work/results" >&2
 python3 - "$work/results" "$lat" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]

@@ -30,7 +30,9 @@ type Live interface {
 }
 
 // Broadcast is the real Engine.
-type Broadcast struct{}
+type Broadcast struct {
+	CacheDir string // where sessions remember measurements between runs; "" remembers nothing
+}
 
 // Presets lists the platforms.
 func (Broadcast) Presets() []broadcast.Preset { return broadcast.Presets() }
@@ -42,6 +44,7 @@ func (Broadcast) Devices() []broadcast.Device { return broadcast.Devices() }
 func (Broadcast) Preview(cfg broadcast.Config) (Stopper, error) { return broadcast.StartPreview(cfg) }
 
 // GoLive starts a session.
-func (Broadcast) GoLive(ctx context.Context, cfg broadcast.Config) (Live, error) {
+func (b Broadcast) GoLive(ctx context.Context, cfg broadcast.Config) (Live, error) {
+	cfg.CacheDir = b.CacheDir
 	return broadcast.Start(ctx, cfg)
 }

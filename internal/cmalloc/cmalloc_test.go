@@ -1,0 +1,10 @@
+package cmalloc
+
+import "testing"
+
+// TestOneArena allocates from several threads at once and counts glibc's arenas.
+func TestOneArena(t *testing.T) {
+	if n := arenasAfterThreads(8); n != 1 {
+		t.Fatalf("%d malloc arenas after 8 threads allocated at once; want 1", n)
+	}
+}
