@@ -32,6 +32,9 @@ const (
 	probeLength    = 2 * time.Second // x264 needs about a second to settle at a new rate
 	rateWindow     = 500 * time.Millisecond
 	stuckAfter     = 3 * time.Second
+	inFlightTime   = 200 * time.Millisecond
+	minInFlight    = 32 << 10
+	pileWindow     = 300 * time.Millisecond
 )
 
 type ctlMode int
@@ -45,26 +48,28 @@ const (
 // controller is driven by observe (twenty times a second) and sets the encoder's bitrate through
 // set. It has no clock of its own: time comes in with each observation, so tests replay traces.
 type controller struct {
-	enabled    bool
-	ceiling    int // kb/s: the user's choice
-	floor      int // kb/s: below this the picture is not worth it
-	audio      int // kb/s the audio takes on the link
-	target     int // kb/s now
-	set        func(kbps int)
-	log        *slog.Logger
-	mode       ctlMode
-	capacity   float64 // kb/s measured at the last congestion, 0 if never
-	steadyAt   int     // target to settle at after draining
-	calmSince  time.Duration
-	probeWait  time.Duration
-	probeFrom  int           // target before the probe
-	verified   int           // the highest target the link has been seen to carry
-	growSince  sample        // when the queue last began to grow, and the bytes sent then
-	probeEnd   time.Duration // when the probe is judged
-	probeDelay time.Duration // the delay when the probe began
-	probeGain  float64
-	history    []sample // recent (time, bytes delivered) for the drain rate
-	lastDelay  time.Duration
+	enabled      bool
+	ceiling      int // kb/s: the user's choice
+	floor        int // kb/s: below this the picture is not worth it
+	audio        int // kb/s the audio takes on the link
+	target       int // kb/s now
+	set          func(kbps int)
+	log          *slog.Logger
+	mode         ctlMode
+	capacity     float64 // kb/s measured at the last congestion, 0 if never
+	steadyAt     int     // target to settle at after draining
+	calmSince    time.Duration
+	probeWait    time.Duration
+	probeFrom    int           // target before the probe
+	verified     int           // the highest target the link has been seen to carry
+	growSince    sample        // when the queue last began to grow, and the bytes sent then
+	probeEnd     time.Duration // when the probe is judged
+	probeDelay   time.Duration // the delay when the probe began
+	probeGain    float64
+	probeStart   sample   // the bytes written and delivered when the probe began
+	probeBacklog uint64   // and the backlog then
+	history      []sample // recent (time, bytes delivered) for the drain rate
+	lastDelay    time.Duration
 	// drainSince and drainDelay: when draining began, and the delay then.
 	drainSince time.Duration
 	drainDelay time.Duration
@@ -243,15 +248,53 @@ func (c *controller) startProbe(now time.Duration) {
 		next = max(next, int(1.1*c.capacity)-c.audio)
 	}
 	c.probeFrom, c.probeEnd, c.mode, c.probeDelay = c.target, now+probeLength, modeProbing, c.lastDelay
+	if n := len(c.history); n > 0 {
+		c.probeStart, c.probeBacklog = c.history[n-1], c.backlog()
+	}
 	c.apply(next, "probe")
 }
 
-// carried reports whether, over the last rateWindow, the link delivered at least 98.5 % of what
-// was written into the socket.
+// inFlightBudget is how many bytes the kernel may hold for the connection (rtmpout's
+// LimitInFlight): what the link delivers in a round trip plus inFlightTime, enough to keep it busy
+// and to let a probe through. A bottleneck's buffer then never holds more: when the link narrows
+// TCP loses little and needs no retransmission timeout (before the cap the benchmark showed a
+// second with nothing sent, then frames dropped), and the backlog waits in OnAir's queue, where
+// it is measured exactly. 0 until the rate is known.
+func (c *controller) inFlightBudget(minRTT time.Duration) int {
+	rate := c.drainRate() // kb/s
+	if rate <= 0 {
+		return 0
+	}
+	return max(minInFlight, int(rate*1000/8*(minRTT+inFlightTime).Seconds()))
+}
+
+// carried reports whether the link delivered what was written since the probe began: what piled
+// up meanwhile (written, not yet acknowledged) must stay within 1.5 % of the bytes written. The
+// backlog is taken at its lowest over the last pileWindow, at the start and at the end: in-flight
+// bytes swing by a frame or so as acknowledgements arrive, which is not a backlog.
 func (c *controller) carried() bool {
-	first, last, ok := c.window()
-	w := float64(last.written - first.written)
-	return !ok || w == 0 || float64(last.bytes-first.bytes) >= 0.985*w
+	if len(c.history) == 0 {
+		return true
+	}
+	last := c.history[len(c.history)-1]
+	written := float64(last.written - c.probeStart.written)
+	if written <= 0 {
+		return true
+	}
+	return float64(c.backlog())-float64(c.probeBacklog) <= 0.015*written
+}
+
+// backlog is the smallest amount written but not delivered over the last pileWindow.
+func (c *controller) backlog() uint64 {
+	n := len(c.history)
+	if n == 0 {
+		return 0
+	}
+	least := c.history[n-1].written - c.history[n-1].bytes
+	for i := n - 1; i >= 0 && c.history[n-1].t-c.history[i].t <= pileWindow; i-- {
+		least = min(least, c.history[i].written-c.history[i].bytes)
+	}
+	return least
 }
 
 func (c *controller) congested(now time.Duration, sent uint64) {

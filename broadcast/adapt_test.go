@@ -11,7 +11,8 @@ import (
 // simLink simulates a bottleneck link: the encoder produces target+audio kb/s (CBR, with filler),
 // taking encoderLag to follow a change; OnAir's queue feeds the kernel, which holds 64 KiB of unsent
 // bytes plus the bottleneck's own buffer (500 ms at its rate, like the benchmark's tbf); the link
-// drains at its capacity.
+// drains at its capacity. The controller's in-flight budget caps the kernel's share, as the
+// session has rtmpout do.
 type simLink struct {
 	capacity  func(t time.Duration) float64 // kb/s
 	queue     []float64                     // bits waiting in OnAir, one entry per 50 ms of media
@@ -60,7 +61,11 @@ func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) floa
 		through := min(l.kernel, capacity(now)*1000*dt.Seconds())
 		l.kernel -= through
 		l.delivered += uint64(through / 8)
-		room := 64*1024*8 + 0.5*capacity(now)*1000 - l.kernel
+		room := 64*1024*8 + 0.5*capacity(now)*1000
+		if b := c.inFlightBudget(time.Millisecond); b > 0 {
+			room = min(room, float64(b)*8) // the session gives rtmpout this cap
+		}
+		room -= l.kernel
 		sent := 0.0
 		for len(l.queue) > 0 && room > 0 {
 			n := min(room, l.queue[0])
@@ -192,5 +197,37 @@ func TestControllerRespectsFloorAndManualCeiling(t *testing.T) {
 	}
 	if c.target > 2500 {
 		t.Fatalf("probed to %d above the manual ceiling of 2500", c.target)
+	}
+}
+
+// TestProbeJudgesBacklogNotJitter: acknowledgements arrive a frame at a time, so what is in flight
+// swings by a frame whenever it is sampled. A probe on a link with room must pass all the same,
+// and one on a link 5 % too narrow must fail.
+func TestProbeJudgesBacklogNotJitter(t *testing.T) {
+	const rate = 2000.0 // kb/s the probe writes
+	for _, c := range []struct {
+		link float64 // kb/s
+		want bool
+	}{{3000, true}, {1.5 * rate, true}, {0.95 * rate, false}} {
+		ctl := newController(Plan{Config: Config{VideoKbps: 4500, Adaptive: true}}, func(int) {}, nil)
+		frame := uint64(8333) // bytes a frame at the probe rate, 30 fps
+		var written, delivered float64
+		for i := 0; i <= 61; i++ { // 3 s: one before the probe, two of it; it ends on a late sample
+			now := time.Duration(i) * 50 * time.Millisecond
+			written += rate * 1000 / 8 * 0.05
+			delivered = min(written, delivered+c.link*1000/8*0.05)
+			// Seen a frame at a time, and late by one on every third sample.
+			seen := uint64(delivered) / frame * frame
+			if i%3 == 1 && seen >= frame {
+				seen -= frame
+			}
+			ctl.history = append(ctl.history, sample{t: now, bytes: seen, written: uint64(written)})
+			if i == 20 {
+				ctl.probeStart, ctl.probeBacklog = ctl.history[len(ctl.history)-1], ctl.backlog()
+			}
+		}
+		if got := ctl.carried(); got != c.want {
+			t.Errorf("link %.0f kb/s, probe %.0f kb/s: carried = %v, want %v", c.link, rate, got, c.want)
+		}
 	}
 }

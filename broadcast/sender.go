@@ -46,6 +46,7 @@ type link struct {
 	conn     *rtmpout.Conn
 	base     atomic.Int64 // session-clock DTS of the stream's first keyframe; -1 before it
 	waitKey  bool         // drop video until a keyframe (after connecting)
+	inFlight int          // the in-flight limit last given to conn; 0: none yet
 }
 
 // sender owns the connection: it connects, interleaves audio and video in time order, writes,
@@ -88,7 +89,9 @@ func (s *Session) sender() {
 				st := l.conn.Stats()
 				s.ctlMu.Lock()
 				s.ctl.observe(s.clock.Now(), st)
+				budget := s.ctl.inFlightBudget(st.MinRTT)
 				s.ctlMu.Unlock()
+				l.limitInFlight(budget)
 				l.watchAcks(st)
 			}
 		case r := <-dialed:
@@ -108,6 +111,7 @@ func (s *Session) sender() {
 				continue
 			}
 			l.conn, failed = r.conn, r.conn.Failed()
+			l.inFlight = 0
 			l.progress = time.Time{}
 			s.ctlMu.Lock()
 			s.ctl.reconnected()
@@ -317,6 +321,23 @@ func (s *Session) dial(l *link) (*rtmpout.Conn, error) {
 		return nil, fmt.Errorf("sending the stream headers: %w", err)
 	}
 	return c, nil
+}
+
+// limitInFlight passes the controller's in-flight budget to the connection when it moved by more
+// than a tenth: a system call twenty times a second would be for nothing.
+func (l *link) limitInFlight(budget int) {
+	if budget <= 0 || l.inFlight > 0 && abs(budget-l.inFlight) < l.inFlight/10 {
+		return
+	}
+	l.inFlight = budget
+	l.conn.LimitInFlight(budget)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // watchAcks aborts a connection whose peer has acknowledged nothing for ackTimeout while data

@@ -93,3 +93,41 @@ func TestBitrateOnEasyPictures(t *testing.T) {
 		}
 	}
 }
+
+// TestDecreaseSendsNoFillerBurst: right after a bitrate decrease x264 (CBR with filler) pays the
+// old VBV buffer back in filler in one frame (measured: 411 KB at 4500 -> 771 kb/s). That frame
+// must come out without it, and still decode.
+func TestDecreaseSendsNoFillerBurst(t *testing.T) {
+	const w, h, fps, from, to = 640, 360, 30, 3000, 500
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: from, Codec: "libx264", Preset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	const switchAt = 50
+	for i := 0; i < 90; i++ {
+		if i == switchAt {
+			v.SetBitrate(to)
+		}
+		y, u, vv := pattern(w, h, i)
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	removed := v.Stats().FillerRemoved
+	_ = v.Close()
+	pkts := <-got
+	perFrame := from * 1000 / 8 / fps
+	biggest := 0
+	for _, p := range pkts[switchAt:] {
+		biggest = max(biggest, len(p.Data))
+	}
+	t.Logf("largest frame after the decrease: %d B (%d B a frame at %d kb/s); filler removed: %d B", biggest, perFrame, from, removed)
+	if biggest > 2*perFrame {
+		t.Fatalf("a %d B frame after the decrease, over twice a frame's share at the old rate", biggest)
+	}
+	if removed == 0 {
+		t.Fatal("no filler removed: the test no longer shows the payback")
+	}
+	if n := len(decodeH264(t, v.Config(), pkts)); n != len(pkts) {
+		t.Fatalf("decoded %d of %d frames", n, len(pkts))
+	}
+}

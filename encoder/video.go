@@ -56,6 +56,8 @@ type VideoStats struct {
 	Preset      string // the x264 preset in use
 	// EncodeTime is the total time spent converting and encoding.
 	EncodeTime time.Duration
+	// FillerRemoved counts the filler bytes taken out after bitrate decreases (see withoutFiller).
+	FillerRemoved uint64
 }
 
 // Video is an H.264 encoder running in its own goroutine. Submit never blocks; packets come out of
@@ -84,7 +86,14 @@ type Video struct {
 	encoded   atomic.Uint64
 	skipped   atomic.Uint64
 	encodeDur atomic.Int64
+	// stripUntil: packets up to this PTS (ms) lose their filler; set by a bitrate decrease.
+	stripUntil    int64
+	fillerRemoved atomic.Uint64
 }
+
+// fillerPayback is how long after a bitrate decrease filler is removed: x264 pays the old buffer
+// back in the next frame (measured), so half a second is ample.
+const fillerPayback = 500 * time.Millisecond
 
 const msTimeBase = 1000
 
@@ -111,7 +120,7 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	v := &Video{cfg: cfg, log: log, wake: make(chan struct{}, 1), out: make(chan Packet, 64),
-		done: make(chan struct{}), bitrate: cfg.BitrateKbps, applied: cfg.BitrateKbps, lastPTS: -1}
+		done: make(chan struct{}), bitrate: cfg.BitrateKbps, applied: cfg.BitrateKbps, lastPTS: -1, stripUntil: -1}
 
 	names := []string{cfg.Codec}
 	if cfg.Codec == "" {
@@ -264,7 +273,7 @@ func (v *Video) Stats() VideoStats {
 	kbps := v.bitrate
 	v.mu.Unlock()
 	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec, Preset: v.cfg.Preset,
-		EncodeTime: time.Duration(v.encodeDur.Load())}
+		EncodeTime: time.Duration(v.encodeDur.Load()), FillerRemoved: v.fillerRemoved.Load()}
 }
 
 // Close stops taking frames, flushes the encoder, closes Packets and frees the encoder. Read
@@ -330,15 +339,18 @@ func (v *Video) encode(f *VideoFrame, kbps int, key bool) error {
 	if err != nil {
 		return err
 	}
-	if kbps != v.applied {
-		bps := int64(kbps) * 1000
-		setRate(v.cc, bps, bps, int(bps))
-		v.applied = kbps
-		v.log.Debug("video bitrate changed", "kbps", kbps)
-	}
 	pts := f.PTS.Milliseconds()
 	if pts <= v.lastPTS {
 		pts = v.lastPTS + 1 // the encoder needs strictly increasing timestamps
+	}
+	if kbps != v.applied {
+		bps := int64(kbps) * 1000
+		setRate(v.cc, bps, bps, int(bps))
+		if kbps < v.applied {
+			v.stripUntil = pts + fillerPayback.Milliseconds()
+		}
+		v.applied = kbps
+		v.log.Debug("video bitrate changed", "kbps", kbps)
 	}
 	v.lastPTS = pts
 	v.frame.SetPts(pts)
@@ -373,8 +385,14 @@ func (v *Video) receive() error {
 		if err != nil {
 			return fmt.Errorf("encoder: receive packet: %w", err)
 		}
+		data := v.pkt.Data() // a Go copy already (C.GoBytes)
+		if v.pkt.Pts() <= v.stripUntil {
+			var removed int
+			data, removed = withoutFiller(data)
+			v.fillerRemoved.Add(uint64(removed))
+		}
 		p := Packet{
-			Data:     v.pkt.Data(), // a Go copy already (C.GoBytes)
+			Data:     data,
 			PTS:      time.Duration(v.pkt.Pts()) * time.Second / msTimeBase,
 			DTS:      time.Duration(v.pkt.Dts()) * time.Second / msTimeBase,
 			Keyframe: v.pkt.Flags().Has(astiav.PacketFlagKey),

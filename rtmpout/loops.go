@@ -212,8 +212,13 @@ func (c *Conn) shutdown() {
 }
 
 // Abort fails the connection with err, as if the network had: for a caller that judged it dead
-// (no acknowledgement for too long).
-func (c *Conn) Abort(err error) { c.fail(err) }
+// (no acknowledgement for too long). A nil err reads as ErrNetwork.
+func (c *Conn) Abort(err error) {
+	if err == nil {
+		err = ErrNetwork
+	}
+	c.fail(err)
+}
 
 // Err returns why the connection failed, or nil while it works.
 func (c *Conn) Err() error {
@@ -270,15 +275,23 @@ func (c *Conn) closeWrite() {
 	}
 }
 
+// LimitInFlight caps what the kernel holds for this connection, sent but unacknowledged bytes
+// included, to about bytes (0 or less: leave it to the kernel). A bottleneck's buffer then never
+// holds more than that: when the link narrows, TCP loses little, needs no timeout to recover, and
+// the backlog waits in the queue, where the drop policy can see it.
+func (c *Conn) LimitInFlight(bytes int) { setSendBuffer(c.tcp, bytes) }
+
 // Stats returns a snapshot of the send side.
 func (c *Conn) Stats() Stats {
 	qs := c.q.stats()
 	r1, r2, total, blocked := c.meter.rates(time.Now())
+	delivered, minRTT := tcpState(c.tcp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return Stats{
 		QueueDuration: qs.duration, QueueBytes: qs.bytes, QueuePackets: qs.packets,
-		KernelUnsent: kernelUnsent(c.tcp), SentBytes: total, DeliveredBytes: tcpDelivered(c.tcp), SendRate1s: r1, SendRate2s: r2,
+		KernelUnsent: kernelUnsent(c.tcp), SentBytes: total, DeliveredBytes: delivered, MinRTT: minRTT,
+		SendRate1s: r1, SendRate2s: r2,
 		WriteBlocked: blocked, VideoSent: c.videoSent, AudioSent: c.audioSent,
 		VideoDropped: qs.videoDropped, KeyframeRequests: qs.keyRequests,
 		AckedBytes: c.ackedBytes, LastAck: c.lastAck,

@@ -2,6 +2,7 @@ package rtmpout
 
 import (
 	"net"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,18 +31,29 @@ func limitNotSent(c *net.TCPConn, bytes int) {
 	})
 }
 
-// tcpDelivered returns the bytes the peer has acknowledged (tcpi_bytes_acked): what actually
-// crossed the network, unlike what we wrote into the socket.
-func tcpDelivered(c *net.TCPConn) uint64 {
+// tcpState returns the bytes the peer has acknowledged (tcpi_bytes_acked: what actually crossed
+// the network, unlike what we wrote into the socket) and the smallest round trip seen.
+func tcpState(c *net.TCPConn) (acked uint64, minRTT time.Duration) {
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return 0
+		return 0, 0
 	}
-	var acked uint64
 	_ = rc.Control(func(fd uintptr) {
 		if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
-			acked = info.Bytes_acked
+			acked, minRTT = info.Bytes_acked, time.Duration(info.Min_rtt)*time.Microsecond
 		}
 	})
-	return acked
+	return acked, minRTT
+}
+
+// setSendBuffer caps the socket's send buffer, which holds the bytes in flight as well as the
+// unsent ones. Linux doubles the value for its bookkeeping, so half is asked for.
+func setSendBuffer(c *net.TCPConn, bytes int) {
+	rc, err := c.SyscallConn()
+	if err != nil || bytes <= 0 {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, bytes/2)
+	})
 }

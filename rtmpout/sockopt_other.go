@@ -2,10 +2,15 @@
 
 package rtmpout
 
-import "net"
+import (
+	"net"
+	"time"
+)
 
 func kernelUnsent(*net.TCPConn) int { return 0 }
 
 func limitNotSent(*net.TCPConn, int) {}
 
-func tcpDelivered(*net.TCPConn) uint64 { return 0 }
+func tcpState(*net.TCPConn) (uint64, time.Duration) { return 0, 0 }
+
+func setSendBuffer(*net.TCPConn, int) {}

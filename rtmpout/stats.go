@@ -19,6 +19,8 @@ type Stats struct {
 	// DeliveredBytes counts what the peer's TCP acknowledged (TLS overhead included): the rate it
 	// grows at is the link's, even while the socket's buffers fill. 0 where the OS does not say.
 	DeliveredBytes uint64
+	// MinRTT is the smallest round trip TCP has measured (0 where the OS does not say).
+	MinRTT time.Duration
 	// SendRate1s and SendRate2s are bits per second written to the socket over the last 1 s and 2 s.
 	SendRate1s, SendRate2s float64
 	// WriteBlocked is the total time spent inside socket writes: time the network made us wait.

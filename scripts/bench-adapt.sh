@@ -40,9 +40,11 @@ ip netns exec "$ns" nginx -p "$work" -c "$work/nginx.conf" &
 sleep 1
 
 # tbf's queue holds up to 500 ms at the link's rate: a home uplink's buffer, bloat included.
-shape() { tc qdisc replace dev "$host" root tbf rate "$1" burst 32kbit latency 500ms; }
+# The rate changes in place (`change`): a link that narrows keeps what its buffer holds, where
+# `replace` would build a new qdisc and throw the queued packets away.
+shape() { tc qdisc "$1" dev "$host" root tbf rate "$2" burst 32kbit latency 500ms; }
 schedule() { # runs the link schedule in the background, in step with the run it shapes
-  shape 6mbit; sleep 20; shape 2mbit; sleep 30; shape 6mbit
+  shape replace 6mbit; sleep 20; shape change 2mbit; sleep 30; shape change 6mbit
 }
 
 go build -o bin/onair .
