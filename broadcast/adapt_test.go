@@ -231,3 +231,21 @@ func TestProbeJudgesBacklogNotJitter(t *testing.T) {
 		}
 	}
 }
+
+func TestFrameDivisorSecondFloor(t *testing.T) {
+	for _, c := range []struct {
+		kbps, w, h, fps, current, want int
+	}{
+		{4500, 1280, 720, 30, 1, 1},
+		{1200, 1280, 720, 30, 1, 1}, // above 1106
+		{1000, 1280, 720, 30, 1, 2}, // below: half rate
+		{1200, 1280, 720, 30, 2, 2}, // between the lines: stays
+		{1450, 1280, 720, 30, 2, 1}, // a quarter above: back
+		{2000, 1920, 1080, 30, 1, 2},
+		{600, 1280, 720, 20, 1, 1}, // 20 fps is low enough already
+	} {
+		if got := frameDivisor(c.kbps, c.w, c.h, c.fps, c.current); got != c.want {
+			t.Errorf("%d kb/s at %dx%d@%d (now /%d): /%d, want /%d", c.kbps, c.w, c.h, c.fps, c.current, got, c.want)
+		}
+	}
+}

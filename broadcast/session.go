@@ -105,7 +105,12 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	var setRate func(int)
 	if s.venc != nil {
-		setRate = s.venc.SetBitrate
+		divisor := 1
+		setRate = func(kbps int) { // called by the controller, under ctlMu
+			divisor = frameDivisor(kbps, s.plan.Width, s.plan.Height, s.plan.FPS, divisor)
+			s.venc.SetFrameDivisor(divisor)
+			s.venc.SetBitrate(kbps)
+		}
 	}
 	s.ctl = newController(s.plan, setRate, log)
 	s.setState(StateConnecting, nil)

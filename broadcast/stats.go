@@ -50,6 +50,9 @@ type Stats struct {
 	Encoder        string  `json:"encoder,omitempty"`
 	// EncoderPreset is x264's preset, picked by a trial encode at start.
 	EncoderPreset string `json:"encoder_preset,omitempty"`
+	// EncodeFPS is the frame rate being encoded: the chosen one, or half of it while the bitrate
+	// is too low for every frame to look right.
+	EncodeFPS float64 `json:"encode_fps,omitempty"`
 	// Reconnect details while reconnecting.
 	Attempt     int      `json:"attempt,omitempty"`
 	RetryInS    float64  `json:"retry_in_s,omitempty"`

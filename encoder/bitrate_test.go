@@ -131,3 +131,61 @@ func TestDecreaseSendsNoFillerBurst(t *testing.T) {
 		t.Fatalf("decoded %d of %d frames", n, len(pkts))
 	}
 }
+
+// TestFrameDivisorKeepsBitrateAndKeyframes: with every second frame left out the stream keeps its
+// bitrate (each picture gets twice the bits), runs at 15 fps, and keyframes stay 2 s apart.
+func TestFrameDivisorKeepsBitrateAndKeyframes(t *testing.T) {
+	const w, h, fps, seconds, rate = 640, 360, 30, 10, 800
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: rate, Codec: "libx264", Preset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	rng := rand.New(rand.NewPCG(3, 4))
+	y, u, vv := make([]byte, w*h), make([]byte, w*h/4), make([]byte, w*h/4)
+	for i := 0; i < seconds*fps; i++ {
+		if i == 3*fps+7 { // mid-GOP
+			v.SetFrameDivisor(2)
+		}
+		for j := range y {
+			y[j] = byte(rng.IntN(220) + 16)
+		}
+		for j := range u {
+			u[j], vv[j] = byte(rng.IntN(64)+96), byte(rng.IntN(64)+96)
+		}
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	st := v.Stats()
+	_ = v.Close()
+	pkts := <-got
+	perSecond := bitsPerSecond(pkts, seconds)
+	frames := make([]int, seconds)
+	var keys []time.Duration
+	for _, p := range pkts {
+		frames[p.PTS/time.Second]++
+		if p.Keyframe {
+			keys = append(keys, p.PTS)
+		}
+	}
+	t.Logf("kb/s: %v; frames a second: %v; keyframes at %v; left out %d", kbps(perSecond), frames, keys, st.Decimated)
+	for s := 5; s < seconds; s++ {
+		if got := perSecond[s] / 1000; got < rate*8/10 || got > rate*12/10 {
+			t.Errorf("second %d: %d kb/s at half the frame rate, want %d ±20%%", s, got, rate)
+		}
+		if frames[s] != fps/2 {
+			t.Errorf("second %d: %d frames, want %d", s, frames[s], fps/2)
+		}
+	}
+	want := []time.Duration{0, 2 * time.Second, 4 * time.Second, 6 * time.Second, 8 * time.Second}
+	if len(keys) != len(want) {
+		t.Fatalf("keyframes at %v, want %v", keys, want)
+	}
+	for i := range want {
+		if keys[i] != want[i] {
+			t.Fatalf("keyframes at %v, want %v", keys, want)
+		}
+	}
+	if st.FrameDivisor != 2 || st.Decimated == 0 {
+		t.Fatalf("stats: divisor %d, left out %d", st.FrameDivisor, st.Decimated)
+	}
+}

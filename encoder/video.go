@@ -58,6 +58,10 @@ type VideoStats struct {
 	EncodeTime time.Duration
 	// FillerRemoved counts the filler bytes taken out after bitrate decreases (see withoutFiller).
 	FillerRemoved uint64
+	// FrameDivisor is n when only every n-th frame is encoded (SetFrameDivisor); Decimated counts
+	// the frames left out that way.
+	FrameDivisor int
+	Decimated    uint64
 }
 
 // Video is an H.264 encoder running in its own goroutine. Submit never blocks; packets come out of
@@ -79,6 +83,7 @@ type Video struct {
 	bitrate   int // kbps wanted; applied before the next frame
 	applied   int
 	forceKey  bool
+	divisor   int // encode every divisor-th frame
 	lastPTS   int64
 	out       chan Packet
 	done      chan struct{}
@@ -89,6 +94,9 @@ type Video struct {
 	// stripUntil: packets up to this PTS (ms) lose their filler; set by a bitrate decrease.
 	stripUntil    int64
 	fillerRemoved atomic.Uint64
+	nextPTS       int64 // with a divisor, frames before this PTS (ms) are left out
+	lastKeyPTS    int64 // the last keyframe's PTS (ms), -1 before the first
+	decimated     atomic.Uint64
 }
 
 // fillerPayback is how long after a bitrate decrease filler is removed: x264 pays the old buffer
@@ -120,7 +128,7 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	v := &Video{cfg: cfg, log: log, wake: make(chan struct{}, 1), out: make(chan Packet, 64),
-		done: make(chan struct{}), bitrate: cfg.BitrateKbps, applied: cfg.BitrateKbps, lastPTS: -1, stripUntil: -1}
+		done: make(chan struct{}), bitrate: cfg.BitrateKbps, applied: cfg.BitrateKbps, lastPTS: -1, stripUntil: -1, divisor: 1, lastKeyPTS: -1}
 
 	names := []string{cfg.Codec}
 	if cfg.Codec == "" {
@@ -260,6 +268,18 @@ func (v *Video) SetBitrate(kbps int) {
 	v.mu.Unlock()
 }
 
+// SetFrameDivisor encodes only every n-th frame from the next one on (1: every frame). The bitrate
+// stays what SetBitrate says, so each picture gets n times the bits: sharper pictures at a lower
+// frame rate when the bitrate is too low for all of them. Keyframes keep their interval.
+func (v *Video) SetFrameDivisor(n int) {
+	if n < 1 {
+		return
+	}
+	v.mu.Lock()
+	v.divisor = n
+	v.mu.Unlock()
+}
+
 // ForceKeyframe makes the next frame an IDR frame.
 func (v *Video) ForceKeyframe() {
 	v.mu.Lock()
@@ -270,10 +290,11 @@ func (v *Video) ForceKeyframe() {
 // Stats returns counters.
 func (v *Video) Stats() VideoStats {
 	v.mu.Lock()
-	kbps := v.bitrate
+	kbps, div := v.bitrate, v.divisor
 	v.mu.Unlock()
 	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec, Preset: v.cfg.Preset,
-		EncodeTime: time.Duration(v.encodeDur.Load()), FillerRemoved: v.fillerRemoved.Load()}
+		EncodeTime: time.Duration(v.encodeDur.Load()), FillerRemoved: v.fillerRemoved.Load(),
+		FrameDivisor: div, Decimated: v.decimated.Load()}
 }
 
 // Close stops taking frames, flushes the encoder, closes Packets and frees the encoder. Read
@@ -303,7 +324,7 @@ func (v *Video) loop() {
 			v.mu.Lock()
 			f, closed := v.pending, v.closed
 			v.pending = nil
-			kbps, key := v.bitrate, false
+			kbps, div, key := v.bitrate, v.divisor, false
 			if f != nil { // a keyframe request waits for a frame to apply to
 				key, v.forceKey = v.forceKey, false
 			}
@@ -315,7 +336,7 @@ func (v *Video) loop() {
 				}
 				break
 			}
-			if err := v.encode(f, kbps, key); err != nil {
+			if err := v.encode(f, kbps, div, key); err != nil {
 				v.log.Error("video encoding failed", "err", err)
 				v.err = err
 				v.mu.Lock()
@@ -332,30 +353,45 @@ func (v *Video) loop() {
 	}
 }
 
-func (v *Video) encode(f *VideoFrame, kbps int, key bool) error {
+func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
+	pts := f.PTS.Milliseconds()
+	if pts <= v.lastPTS {
+		pts = v.lastPTS + 1 // the encoder needs strictly increasing timestamps
+	}
+	frameMS := int64(msTimeBase / v.cfg.FPS)
+	// Keyframes by the clock, not by frame count: exact with any divisor (a frame due to be a
+	// keyframe is never left out), and with capture that jitters.
+	if v.lastKeyPTS < 0 || pts-v.lastKeyPTS >= v.cfg.KeyframeInterval.Milliseconds()-frameMS/2 {
+		key = true
+	}
+	if div > 1 && pts < v.nextPTS && !key {
+		f.release()
+		v.decimated.Add(1)
+		return nil
+	}
+	v.nextPTS = pts + int64(div)*frameMS - frameMS/2
 	start := time.Now()
 	err := v.conv.convert(f, v.frame)
 	f.release()
 	if err != nil {
 		return err
 	}
-	pts := f.PTS.Milliseconds()
-	if pts <= v.lastPTS {
-		pts = v.lastPTS + 1 // the encoder needs strictly increasing timestamps
-	}
-	if kbps != v.applied {
-		bps := int64(kbps) * 1000
+	// x264's rate control counts bits per frame at the configured rate: with every n-th frame,
+	// n times the rate keeps the stream at kbps.
+	if rate := kbps * div; rate != v.applied {
+		bps := int64(rate) * 1000
 		setRate(v.cc, bps, bps, int(bps))
-		if kbps < v.applied {
+		if rate < v.applied {
 			v.stripUntil = pts + fillerPayback.Milliseconds()
 		}
-		v.applied = kbps
-		v.log.Debug("video bitrate changed", "kbps", kbps)
+		v.applied = rate
+		v.log.Debug("video bitrate changed", "kbps", kbps, "frame_divisor", div)
 	}
 	v.lastPTS = pts
 	v.frame.SetPts(pts)
 	if key {
 		v.frame.SetPictureType(astiav.PictureTypeI)
+		v.lastKeyPTS = pts
 	} else {
 		v.frame.SetPictureType(astiav.PictureTypeNone)
 	}

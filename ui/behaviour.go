@@ -51,7 +51,11 @@ func (w *Window) showStats(st broadcast.Stats) {
 		pct = float64(st.FramesDropped) / float64(total) * 100
 	}
 	w.dropped.Set(fmt.Sprintf("%d (%.1f %%)", st.FramesDropped, pct))
-	w.fps.Set(fmt.Sprintf("%.0f", st.FPS))
+	fps := fmt.Sprintf("%.0f", st.FPS)
+	if chosen, err := strconv.Atoi(w.fpsSel.Selected); err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosen) {
+		fps += " (halved: sharper at this bitrate)"
+	}
+	w.fps.Set(fps)
 	switch {
 	case st.State == broadcast.StateReconnecting || st.QueueMS > 500:
 		w.light.FillColor = colBad

@@ -198,6 +198,11 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 		return s == "4480 kb/s" && d == "10 (1.0 %)"
 	})
 	eventually(t, "one point on the graph", func() bool { return w.graph.Points() == 1 })
+	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 755, FPS: 15, EncodeFPS: 15}
+	eventually(t, "the halved frame rate said", func() bool {
+		f, _ := w.fps.Get()
+		return f == "15 (halved: sharper at this bitrate)"
+	})
 	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
 	eventually(t, "Reconnecting", func() bool {
 		return strings.Contains(statusText(w), "Reconnecting in 3 s (attempt 2)") && w.retryNow.Visible()
