@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,6 +72,12 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 		statsOut = f
 	}
 
+	// A stream's heap is a few pooled 1.4 MB pictures and little garbage: collecting at 25 %
+	// growth instead of 100 % keeps 4 MB less resident (measured) for no measurable CPU. A GOGC
+	// in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(25)
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	s, err := broadcast.Start(ctx, broadcast.Config{

@@ -44,7 +44,9 @@ sleep 1
 # `replace` would build a new qdisc and throw the queued packets away.
 shape() { tc qdisc "$1" dev "$host" root tbf rate "$2" burst 32kbit latency 500ms; }
 schedule() { # runs the link schedule in the background, in step with the run it shapes
-  shape replace 6mbit; sleep 20; shape change 2mbit; sleep 30; shape change 6mbit
+  shape replace 6mbit
+  [ -n "${HEADROOM:-}" ] && return # HEADROOM=1: the link stays at 6 Mb/s (the "calm" goal)
+  sleep 20; shape change 2mbit; sleep 30; shape change 6mbit
 }
 
 go build -o bin/onair .
@@ -60,6 +62,17 @@ run_onair() { # $1: label, $2: adaptive
   echo "$1 $(echo "$end - $start - $DUR" | bc)" >> "$work/wall.txt"
 }
 run_onair adaptive true
+if [ -n "${HEADROOM:-}" ]; then # count the target's down-steps on a link with room
+  python3 - "$work/adaptive.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if '"final"' not in l]
+steps = [r["t"] for a, r in zip(rows, rows[1:]) if r["target_kbps"] < a["target_kbps"]]
+sent = [r["sent_kbps"] for r in rows if r["state"] == "live"]
+print("headroom link (6 Mb/s), %.0f s at 4500 kb/s: %d down-steps %s, video dropped %d, mean sent %.0f kb/s"
+      % (rows[-1]["t"], len(steps), steps, rows[-1]["frames_dropped"], sum(sent) / max(1, len(sent))))
+PY
+  exit 0
+fi
 [ -n "${ONLY_ADAPTIVE:-}" ] && exit 0
 run_onair fixed false
 
