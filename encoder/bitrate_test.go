@@ -16,8 +16,7 @@ func TestBitrateFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := collect(v)
-	rng := rand.New(rand.NewPCG(1, 2))
-	y, u, vv := make([]byte, w*h), make([]byte, w*h/4), make([]byte, w*h/4)
+	next := noise(w, h, 1)
 	for i := 0; i < seconds*fps; i++ {
 		switch i {
 		case 6 * fps:
@@ -25,13 +24,7 @@ func TestBitrateFollowsChanges(t *testing.T) {
 		case 12 * fps:
 			v.SetBitrate(4000)
 		}
-		for j := range y {
-			y[j] = byte(rng.IntN(220) + 16)
-		}
-		for j := range u {
-			u[j], vv[j] = byte(rng.IntN(64)+96), byte(rng.IntN(64)+96)
-		}
-		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+		submitWait(t, v, next(time.Duration(i)*time.Second/fps))
 	}
 	_ = v.Close()
 	perSecond := bitsPerSecond(<-got, seconds)
@@ -47,6 +40,21 @@ func TestBitrateFollowsChanges(t *testing.T) {
 	check(1, 6, 4000)
 	check(7, 12, 1000)
 	check(13, 18, 4000)
+}
+
+// noise returns a source of I420 frames of constant complexity: new random pixels every frame.
+func noise(w, h int, seed uint64) func(pts time.Duration) VideoFrame {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	y, u, v := make([]byte, w*h), make([]byte, w*h/4), make([]byte, w*h/4)
+	return func(pts time.Duration) VideoFrame {
+		for j := range y {
+			y[j] = byte(rng.IntN(220) + 16)
+		}
+		for j := range u {
+			u[j], v[j] = byte(rng.IntN(64)+96), byte(rng.IntN(64)+96)
+		}
+		return i420Frame(w, h, y, u, v, pts)
+	}
 }
 
 // bitsPerSecond adds up the packets' bits in each whole second of their timestamps.
@@ -141,19 +149,12 @@ func TestFrameDivisorKeepsBitrateAndKeyframes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := collect(v)
-	rng := rand.New(rand.NewPCG(3, 4))
-	y, u, vv := make([]byte, w*h), make([]byte, w*h/4), make([]byte, w*h/4)
+	next := noise(w, h, 3)
 	for i := 0; i < seconds*fps; i++ {
 		if i == 3*fps+7 { // mid-GOP
 			v.SetFrameDivisor(2)
 		}
-		for j := range y {
-			y[j] = byte(rng.IntN(220) + 16)
-		}
-		for j := range u {
-			u[j], vv[j] = byte(rng.IntN(64)+96), byte(rng.IntN(64)+96)
-		}
-		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+		submitWait(t, v, next(time.Duration(i)*time.Second/fps))
 	}
 	st := v.Stats()
 	_ = v.Close()

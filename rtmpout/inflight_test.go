@@ -15,7 +15,7 @@ import (
 func TestLimitInFlightCapsTheKernel(t *testing.T) {
 	cl := testClip(t)
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
-	const limit = 48 << 10
+	const limit = 32 << 10
 	maxHeld := func(capped bool) int {
 		th := testpeer.StartThrottle(t, fmt.Sprintf("127.0.0.1:%d", n.Port), 40<<10)
 		defer th.Close()
@@ -52,7 +52,7 @@ func TestLimitInFlightCapsTheKernel(t *testing.T) {
 	}
 	free, capped := maxHeld(false), maxHeld(true)
 	t.Logf("kernel held at most %d B left alone, %d B capped at %d B", free, capped, limit)
-	if capped > limit*5/4 {
+	if capped > limit*3/2 { // the kernel lets one write's worth past the limit
 		t.Fatalf("capped at %d B, the kernel still held %d B", limit, capped)
 	}
 	if free < 2*limit {
