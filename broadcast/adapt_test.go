@@ -39,7 +39,9 @@ type trace struct {
 	downStepsAt []time.Duration
 }
 
-func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) float64, until time.Duration) trace {
+// runLink simulates until the given time; at each of reconnects the connection is replaced: the
+// socket's bytes and counters start from zero, as a new rtmpout connection's do.
+func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) float64, until time.Duration, reconnects ...time.Duration) trace {
 	t.Helper()
 	const dt = 50 * time.Millisecond
 	l := &simLink{capacity: capacity, encoded: ceiling}
@@ -48,6 +50,11 @@ func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) floa
 		l.pending = append(l.pending, pendingRate{kbps: kbps})
 	}, nil)
 	for now := time.Duration(0); now < until; now += dt {
+		if len(reconnects) > 0 && now >= reconnects[0] {
+			reconnects = reconnects[1:]
+			l.kernel, l.sentBytes, l.delivered, l.queue = 0, 0, 0, nil
+			c.reconnected()
+		}
 		for i := range l.pending {
 			if l.pending[i].at == 0 {
 				l.pending[i].at = now + encoderLag
@@ -247,5 +254,41 @@ func TestFrameDivisorSecondFloor(t *testing.T) {
 		if got := frameDivisor(c.kbps, c.w, c.h, c.fps, c.current); got != c.want {
 			t.Errorf("%d kb/s at %dx%d@%d (now /%d): /%d, want /%d", c.kbps, c.w, c.h, c.fps, c.current, got, c.want)
 		}
+	}
+}
+
+// TestControllerSurvivesAReconnect: a connection replaced while the bitrate was lowered keeps the
+// lowered target (never 0, never the ceiling at once), and climbs back when the new one has room.
+func TestControllerSurvivesAReconnect(t *testing.T) {
+	narrowThenWide := func(at time.Duration) float64 {
+		if at < 30*time.Second {
+			return 1920
+		}
+		return 6000
+	}
+	tr := runLink(t, 4500, 160, narrowThenWide, 60*time.Second, 30*time.Second)
+	var lowest int
+	back := time.Duration(-1)
+	for i, at := range tr.t {
+		if at < 20*time.Second {
+			continue
+		}
+		if lowest == 0 || tr.target[i] < lowest {
+			lowest = tr.target[i]
+		}
+		if at >= 30*time.Second && back < 0 && tr.target[i] >= 4500*9/10 {
+			back = at - 30*time.Second
+		}
+	}
+	i30 := int(30 * time.Second / (50 * time.Millisecond))
+	t.Logf("lowest target %d kb/s, at the reconnect %d kb/s, back to 90 %% %v after it", lowest, tr.target[i30], back)
+	if lowest < 250 {
+		t.Fatalf("target fell to %d kb/s", lowest)
+	}
+	if tr.target[i30] > 2000 {
+		t.Fatalf("the reconnect reset the target to %d kb/s: the narrow link was forgotten", tr.target[i30])
+	}
+	if back < 0 || back > 12*time.Second {
+		t.Fatalf("back to 90 %% %v after the reconnect, want within 12 s", back)
 	}
 }
