@@ -258,8 +258,8 @@ func (c *controller) startProbe(now time.Duration) {
 }
 
 // inFlightBudget is how many bytes the kernel may hold for the connection (rtmpout's
-// LimitInFlight): what the link delivers in a round trip plus inFlightTime, enough to keep it busy
-// and to let a probe through. A bottleneck's buffer then never holds more: when the link narrows
+// LimitInFlight): what the link delivers in two round trips plus inFlightTime, enough to keep it
+// busy and to let a probe through. A bottleneck's buffer then never holds more: when the link narrows
 // TCP loses little and needs no retransmission timeout (before the cap the benchmark showed a
 // second with nothing sent, then frames dropped), and the backlog waits in OnAir's queue, where
 // it is measured exactly. 0 until the rate is known.
@@ -268,7 +268,8 @@ func (c *controller) inFlightBudget(minRTT time.Duration) int {
 	if rate <= 0 {
 		return 0
 	}
-	return max(minInFlight, int(rate*1000/8*(minRTT+inFlightTime).Seconds()))
+	// Two round trips: a probe may raise the rate before the budget follows, on any path.
+	return max(minInFlight, int(rate*1000/8*(2*minRTT+inFlightTime).Seconds()))
 }
 
 // carried reports whether the link delivered what was written since the probe began: what piled

@@ -53,7 +53,7 @@ func (w *Window) showStats(st broadcast.Stats) {
 	w.dropped.Set(fmt.Sprintf("%d (%.1f %%)", st.FramesDropped, pct))
 	fps := fmt.Sprintf("%.0f", st.FPS)
 	if chosen, err := strconv.Atoi(w.fpsSel.Selected); err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosen) {
-		fps += " (halved: sharper at this bitrate)"
+		fps += " (halved for sharpness)"
 	}
 	w.fps.Set(fps)
 	switch {

@@ -201,7 +201,7 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 755, FPS: 15, EncodeFPS: 15}
 	eventually(t, "the halved frame rate said", func() bool {
 		f, _ := w.fps.Get()
-		return f == "15 (halved: sharper at this bitrate)"
+		return f == "15 (halved for sharpness)"
 	})
 	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
 	eventually(t, "Reconnecting", func() bool {
