@@ -69,7 +69,7 @@ type controller struct {
 	probeEnd     time.Duration // when the probe is judged
 	probeDelay   time.Duration // the delay when the probe began
 	probeGain    float64
-	probeStart   sample   // the bytes written and delivered when the probe began
+	probeWritten uint64   // the bytes written when the probe began
 	probeBacklog uint64   // and the backlog then
 	history      []sample // recent (time, bytes delivered) for the drain rate
 	lastDelay    time.Duration
@@ -252,7 +252,7 @@ func (c *controller) startProbe(now time.Duration) {
 	}
 	c.probeFrom, c.probeEnd, c.mode, c.probeDelay = c.target, now+probeLength, modeProbing, c.lastDelay
 	if n := len(c.history); n > 0 {
-		c.probeStart, c.probeBacklog = c.history[n-1], c.backlog()
+		c.probeWritten, c.probeBacklog = c.history[n-1].written, c.backlog()
 	}
 	c.apply(next, "probe")
 }
@@ -280,8 +280,7 @@ func (c *controller) carried() bool {
 	if len(c.history) == 0 {
 		return true
 	}
-	last := c.history[len(c.history)-1]
-	written := float64(last.written - c.probeStart.written)
+	written := float64(c.history[len(c.history)-1].written - c.probeWritten)
 	if written <= 0 {
 		return true
 	}

@@ -230,7 +230,7 @@ func TestProbeJudgesBacklogNotJitter(t *testing.T) {
 			}
 			ctl.history = append(ctl.history, sample{t: now, bytes: seen, written: uint64(written)})
 			if i == 20 {
-				ctl.probeStart, ctl.probeBacklog = ctl.history[len(ctl.history)-1], ctl.backlog()
+				ctl.probeWritten, ctl.probeBacklog = ctl.history[len(ctl.history)-1].written, ctl.backlog()
 			}
 		}
 		if got := ctl.carried(); got != c.want {

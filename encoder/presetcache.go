@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,7 +29,7 @@ type trialResult struct {
 func presetFor(cfg VideoConfig, now time.Time) (preset string, fps float64, cached bool) {
 	key := trialKey(cfg)
 	results := readTrials(cfg.TrialCache)
-	if r, ok := results[key]; ok && now.Sub(r.When) < trialLifetime && r.When.Before(now.Add(time.Minute)) && knownPreset(r.Preset) {
+	if r, ok := results[key]; ok && now.Sub(r.When) < trialLifetime && r.When.Before(now.Add(time.Minute)) && slices.Contains(presetLadder, r.Preset) {
 		return r.Preset, r.FPS, true
 	}
 	preset, fps = choosePreset(cfg)
@@ -44,15 +45,6 @@ func presetFor(cfg VideoConfig, now time.Time) (preset string, fps float64, cach
 // trialKey names what a trial depends on: the picture, the rate, and the processor.
 func trialKey(cfg VideoConfig) string {
 	return fmt.Sprintf("%dx%d@%d cpus=%d %s", cfg.Width, cfg.Height, cfg.FPS, runtime.NumCPU(), cpuModel())
-}
-
-func knownPreset(p string) bool {
-	for _, l := range presetLadder {
-		if p == l {
-			return true
-		}
-	}
-	return false
 }
 
 // cpuModel is the processor's name from /proc/cpuinfo ("" where there is none).
