@@ -121,6 +121,7 @@ func (s *Session) snapshot(final bool) Stats {
 	if s.venc != nil {
 		vs := s.venc.Stats()
 		st.TargetKbps, st.FramesSkipped, st.Encoder, st.EncoderPreset = vs.BitrateKbps, vs.Skipped, vs.Codec, vs.Preset
+		st.EncoderThreads = vs.Threads
 		st.EncodeFPS = float64(s.plan.FPS) / float64(max(1, vs.FrameDivisor))
 	}
 	if !final {

@@ -50,6 +50,8 @@ type Stats struct {
 	Encoder        string  `json:"encoder,omitempty"`
 	// EncoderPreset is x264's preset, picked by a trial encode at start.
 	EncoderPreset string `json:"encoder_preset,omitempty"`
+	// EncoderThreads is x264's thread count, picked with the preset (0: x264's own choice).
+	EncoderThreads int `json:"encoder_threads,omitempty"`
 	// EncodeFPS is the frame rate being encoded: the chosen one, or half of it while the bitrate
 	// is too low for every frame to look right.
 	EncodeFPS float64 `json:"encode_fps,omitempty"`

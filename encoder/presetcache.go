@@ -16,35 +16,37 @@ import (
 // a month-old measurement is taken again.
 const trialLifetime = 30 * 24 * time.Hour
 
-// trialResult is one remembered trial: the preset chosen and the rate that chose it.
+// trialResult is one remembered trial: the step chosen and the rate that chose it.
 type trialResult struct {
-	Preset string    `json:"preset"`
-	FPS    float64   `json:"trial_fps"`
-	When   time.Time `json:"when"`
+	Preset  string    `json:"preset"`
+	Threads int       `json:"threads"`
+	FPS     float64   `json:"trial_fps"`
+	When    time.Time `json:"when"`
 }
 
-// presetFor returns the preset for cfg: from the trial cache when it holds a fresh answer for this
+// stepFor returns the preset and threads for cfg: from the trial cache when it holds a fresh answer for this
 // machine, size and rate, otherwise by a trial whose result is then remembered. The trial costs
 // about 0.15 CPU-seconds at 720p, as much as five seconds of streaming, on every start.
-func presetFor(cfg VideoConfig, now time.Time) (preset string, fps float64, cached bool) {
+func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) {
 	key := trialKey(cfg)
 	results := readTrials(cfg.TrialCache)
-	if r, ok := results[key]; ok && now.Sub(r.When) < trialLifetime && r.When.Before(now.Add(time.Minute)) && slices.Contains(presetLadder, r.Preset) {
-		return r.Preset, r.FPS, true
+	if r, ok := results[key]; ok && now.Sub(r.When) < trialLifetime && r.When.Before(now.Add(time.Minute)) && slices.Contains(ladder, step{r.Preset, r.Threads}) {
+		return step{r.Preset, r.Threads}, r.FPS, true
 	}
-	preset, fps = choosePreset(cfg)
+	s, fps = chooseStep(cfg, trialFPS)
 	if cfg.TrialCache != "" && fps > 0 {
-		results[key] = trialResult{Preset: preset, FPS: fps, When: now}
+		results[key] = trialResult{Preset: s.Preset, Threads: s.Threads, FPS: fps, When: now}
 		if err := writeTrials(cfg.TrialCache, results); err != nil {
 			cfg.Logger.Info("could not remember the x264 trial", "err", err)
 		}
 	}
-	return preset, fps, false
+	return s, fps, false
 }
 
-// trialKey names what a trial depends on: the picture, the rate, and the processor.
+// trialKey names what a trial depends on: the picture, the rate, the processor, and the ladder
+// (entries from before threads were part of it, "v1", are measured again).
 func trialKey(cfg VideoConfig) string {
-	return fmt.Sprintf("%dx%d@%d cpus=%d %s", cfg.Width, cfg.Height, cfg.FPS, runtime.NumCPU(), cpuModel())
+	return fmt.Sprintf("v2 %dx%d@%d cpus=%d %s", cfg.Width, cfg.Height, cfg.FPS, runtime.NumCPU(), cpuModel())
 }
 
 // cpuModel is the processor's name from /proc/cpuinfo ("" where there is none).

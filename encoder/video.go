@@ -32,6 +32,9 @@ type VideoConfig struct {
 	// Preset is the x264 preset; empty picks the first of veryfast, superfast, ultrafast that a
 	// trial encode shows keeping real time on this machine at this size.
 	Preset string
+	// Threads is x264's thread count: 1 encodes each frame as one slice on one thread, 0 lets x264
+	// choose (a slice thread per core). With Preset empty the trial chooses it too.
+	Threads int
 	// TrialCache is a file that remembers the trial's answer for this machine, size and rate, so
 	// later starts skip it; empty: trial every time.
 	TrialCache string
@@ -54,6 +57,7 @@ type VideoStats struct {
 	BitrateKbps int
 	Codec       string
 	Preset      string // the x264 preset in use
+	Threads     int    // x264's threads as configured (0: x264's choice)
 	// EncodeTime is the total time spent converting and encoding.
 	EncodeTime time.Duration
 	// FillerRemoved counts the filler bytes taken out after bitrate decreases (see withoutFiller).
@@ -139,13 +143,12 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 		c := cfg
 		if name == "libx264" && c.Preset == "" {
 			c.Logger = log
-			var fps float64
-			var cached bool
-			c.Preset, fps, cached = presetFor(c, time.Now())
-			log.Info("x264 preset chosen", "preset", c.Preset, "trial_fps", fps, "remembered", cached)
+			s, fps, cached := stepFor(c, time.Now())
+			c.Preset, c.Threads = s.Preset, s.Threads
+			log.Info("x264 preset chosen", "preset", c.Preset, "threads", c.Threads, "trial_fps", fps, "remembered", cached)
 		}
 		if v.cc, err = openVideo(name, c); err == nil {
-			v.cfg.Preset = c.Preset
+			v.cfg.Preset, v.cfg.Threads = c.Preset, c.Threads
 			v.codec = name
 			break
 		}
@@ -207,6 +210,9 @@ func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
 		// Strict CBR, as Twitch asks and OBS does: filler keeps the rate exact on easy pictures, so
 		// the network is loaded as planned and congestion shows the same whatever the scene.
 		opts["x264-params"] = "filler=1"
+		if cfg.Threads > 0 {
+			opts["threads"] = strconv.Itoa(cfg.Threads)
+		}
 	}
 	for k, val := range opts {
 		if err := d.Set(k, val, 0); err != nil {
@@ -292,7 +298,7 @@ func (v *Video) Stats() VideoStats {
 	v.mu.Lock()
 	kbps, div := v.bitrate, v.divisor
 	v.mu.Unlock()
-	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec, Preset: v.cfg.Preset,
+	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec, Preset: v.cfg.Preset, Threads: v.cfg.Threads,
 		EncodeTime: time.Duration(v.encodeDur.Load()), FillerRemoved: v.fillerRemoved.Load(),
 		FrameDivisor: div, Decimated: v.decimated.Load()}
 }

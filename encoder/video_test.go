@@ -1,6 +1,7 @@
 package encoder
 
 import (
+	"bytes"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -158,17 +159,71 @@ func TestCodecContextPointer(t *testing.T) {
 }
 
 func TestPresetIsChosenByATrial(t *testing.T) {
-	p, fps := choosePreset(VideoConfig{Width: 1280, Height: 720, FPS: 30, BitrateKbps: 4500, KeyframeInterval: 2 * time.Second, Profile: "high"})
-	t.Logf("720p30: %s at %.0f fps in the trial", p, fps)
+	cfg := VideoConfig{Width: 1280, Height: 720, FPS: 30, BitrateKbps: 4500, KeyframeInterval: 2 * time.Second, Profile: "high"}
+	s, fps := chooseStep(cfg, trialFPS)
+	t.Logf("720p30: %v at %.0f fps in the trial", s, fps)
 	if fps <= 0 {
 		t.Fatal("the trial encoded nothing")
 	}
-	if p != "ultrafast" && fps < headroom*30 {
-		t.Fatalf("%s chosen at %.0f fps, below %.0f", p, fps, headroom*30)
+	if s != ladder[len(ladder)-1] && fps < s.needs(30) {
+		t.Fatalf("%v chosen at %.0f fps, below %.0f", s, fps, s.needs(30))
 	}
-	// A rate no machine keeps ends on the fastest preset.
-	if p, _ := choosePreset(VideoConfig{Width: 1920, Height: 1080, FPS: 240, BitrateKbps: 4500, KeyframeInterval: time.Second, Profile: "high"}); p != "ultrafast" {
-		t.Fatalf("1080p240 chose %s", p)
+	// A rate no machine keeps ends on the last step.
+	cfg.Width, cfg.Height, cfg.FPS = 1920, 1080, 240
+	if s, _ := chooseStep(cfg, trialFPS); s != ladder[len(ladder)-1] {
+		t.Fatalf("1080p240 chose %v", s)
+	}
+}
+
+func TestOneThreadNeedsMoreHeadroom(t *testing.T) {
+	// A machine where one thread manages 80 fps and x264's slice threads 120 (veryfast) or more.
+	trial := func(c VideoConfig) float64 {
+		if c.Threads == 1 {
+			return 80
+		}
+		return map[string]float64{"veryfast": 120, "superfast": 200, "ultrafast": 400}[c.Preset]
+	}
+	for _, tc := range []struct {
+		fps  int
+		want step
+	}{
+		{30, step{"veryfast", 1}},   // 80 >= 2.5 x 30
+		{40, step{"veryfast", 0}},   // 80 < 2.5 x 40; 120 >= 1.5 x 40
+		{100, step{"superfast", 0}}, // 120 < 150; 200 >= 150
+		{500, step{"ultrafast", 0}}, // nothing keeps up: the last step
+	} {
+		if s, _ := chooseStep(VideoConfig{FPS: tc.fps}, trial); s != tc.want {
+			t.Errorf("at %d fps: %v, want %v", tc.fps, s, tc.want)
+		}
+	}
+}
+
+func TestThreadsReachX264(t *testing.T) {
+	for _, threads := range []int{1, 0} {
+		v, err := NewVideo(VideoConfig{Width: 320, Height: 240, FPS: 30, BitrateKbps: 800, Codec: "libx264", Preset: "veryfast", Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := collect(v)
+		for i := 0; i < 3; i++ {
+			y, u, vv := pattern(320, 240, i)
+			submitWait(t, v, i420Frame(320, 240, y, u, vv, time.Duration(i)*time.Second/30))
+		}
+		v.Close()
+		var stream []byte // x264 writes its settings into the first keyframe
+		for _, p := range <-got {
+			stream = append(stream, p.Data...)
+		}
+		want := "threads=1 "
+		if threads == 0 {
+			want = "sliced_threads=1"
+		}
+		if !bytes.Contains(stream, []byte(want)) {
+			t.Errorf("Threads %d: x264's settings lack %q", threads, want)
+		}
+		if v.Stats().Threads != threads {
+			t.Errorf("Stats().Threads = %d, want %d", v.Stats().Threads, threads)
+		}
 	}
 }
 
