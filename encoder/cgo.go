@@ -2,8 +2,8 @@ package encoder
 
 // What go-astiav v0.16.0 cannot do from Go, in a few lines of C: set rc_max_rate and
 // rc_buffer_size (it has no setters), scale from Go memory straight into an AVFrame (its
-// ScaleFrame would first copy a frame that is not reference counted), and make a frame writable
-// before the encoder's buffers are reused.
+// ScaleFrame would first copy a frame that is not reference counted), make a frame writable
+// before the encoder's buffers are reused, and point a frame at pinned Go memory (lend.go).
 
 /*
 #cgo pkg-config: libavcodec libavutil libswscale
@@ -27,6 +27,29 @@ static int onair_scale(struct SwsContext *c, const uint8_t *p0, const uint8_t *p
 static uint8_t *onair_plane(AVFrame *f, int i) { return f->data[i]; }
 static int onair_linesize(AVFrame *f, int i) { return f->linesize[i]; }
 static int onair_make_writable(AVFrame *f) { return av_frame_make_writable(f); }
+
+static void onair_keep(void *opaque, uint8_t *data) {} // Go's memory: Go unpins it
+
+// onair_lend points f at an I420 picture in Go memory that the caller pinned. A buffer reference
+// that frees nothing makes the frame reference counted, so avcodec_send_frame takes a reference
+// instead of a copy.
+static int onair_lend(AVFrame *f, int w, int h, uint8_t *y, uint8_t *u, uint8_t *v, int ys, int us, int vs, int ysize) {
+	f->buf[0] = av_buffer_create(y, ysize, onair_keep, NULL, 0);
+	if (!f->buf[0])
+		return AVERROR(ENOMEM);
+	f->format = AV_PIX_FMT_YUV420P;
+	f->width = w;
+	f->height = h;
+	f->data[0] = y;
+	f->data[1] = u;
+	f->data[2] = v;
+	f->linesize[0] = ys;
+	f->linesize[1] = us;
+	f->linesize[2] = vs;
+	return 0;
+}
+
+static int onair_refs(AVFrame *f) { return f->buf[0] ? av_buffer_get_ref_count(f->buf[0]) : 0; }
 */
 import "C"
 
@@ -92,6 +115,21 @@ func floats(f *astiav.Frame, i, n int) []float32 {
 }
 
 func linesize(f *astiav.Frame, i int) int { return int(C.onair_linesize(framePtr(f), C.int(i))) }
+
+// lendI420 points frame at f's planes (Go memory the caller has pinned).
+func lendI420(frame *astiav.Frame, f *VideoFrame) error {
+	ret := C.onair_lend(framePtr(frame), C.int(f.Width), C.int(f.Height),
+		(*C.uint8_t)(unsafe.Pointer(&f.Planes[0][0])), (*C.uint8_t)(unsafe.Pointer(&f.Planes[1][0])),
+		(*C.uint8_t)(unsafe.Pointer(&f.Planes[2][0])), C.int(f.Strides[0]), C.int(f.Strides[1]), C.int(f.Strides[2]),
+		C.int(len(f.Planes[0])))
+	if ret < 0 {
+		return fmt.Errorf("encoder: av_buffer_create: %d", int(ret))
+	}
+	return nil
+}
+
+// bufferRefs counts the references to frame's first buffer (0 without one).
+func bufferRefs(frame *astiav.Frame) int { return int(C.onair_refs(framePtr(frame))) }
 
 func makeWritable(f *astiav.Frame) error {
 	if ret := C.onair_make_writable(framePtr(f)); ret < 0 {

@@ -75,10 +75,13 @@ type Video struct {
 	log   *slog.Logger
 	cc    *astiav.CodecContext
 	codec string
-	frame *astiav.Frame
-	pkt   *astiav.Packet
-	conv  *converter
-	extra []byte
+	frame *astiav.Frame // converted pictures; allocated when the first one needs it
+	// lender lends I420 pictures at the stream's size to libx264 without a copy (nil: every
+	// picture is converted into frame).
+	lender *lender
+	pkt    *astiav.Packet
+	conv   *converter
+	extra  []byte
 
 	mu        sync.Mutex
 	pending   *VideoFrame
@@ -158,13 +161,8 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 		return nil, fmt.Errorf("encoder: no H.264 encoder could be opened: %w", err)
 	}
 	v.extra = append([]byte(nil), v.cc.ExtraData()...)
-	v.frame = astiav.AllocFrame()
-	v.frame.SetWidth(cfg.Width)
-	v.frame.SetHeight(cfg.Height)
-	v.frame.SetPixelFormat(astiav.PixelFormatYuv420P)
-	if err := v.frame.AllocBuffer(0); err != nil {
-		v.free()
-		return nil, fmt.Errorf("encoder: frame buffer: %w", err)
+	if v.codec == "libx264" { // it copies the picture during avcodec_send_frame; others may keep it
+		v.lender = newLender()
 	}
 	v.pkt = astiav.AllocPacket()
 	v.conv = newConverter(cfg.Width, cfg.Height)
@@ -377,8 +375,7 @@ func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
 	}
 	v.nextPTS = pts + int64(div)*frameMS - frameMS/2
 	start := time.Now()
-	err := v.conv.convert(f, v.frame)
-	f.release()
+	src, err := v.picture(f)
 	if err != nil {
 		return err
 	}
@@ -394,20 +391,54 @@ func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
 		v.log.Debug("video bitrate changed", "kbps", kbps, "frame_divisor", div)
 	}
 	v.lastPTS = pts
-	v.frame.SetPts(pts)
+	src.SetPts(pts)
 	if key {
-		v.frame.SetPictureType(astiav.PictureTypeI)
+		src.SetPictureType(astiav.PictureTypeI)
 		v.lastKeyPTS = pts
 	} else {
-		v.frame.SetPictureType(astiav.PictureTypeNone)
+		src.SetPictureType(astiav.PictureTypeNone)
 	}
-	if err := v.cc.SendFrame(v.frame); err != nil {
-		return fmt.Errorf("encoder: send frame: %w", err)
+	err = v.cc.SendFrame(src)
+	if err == nil {
+		err = v.receive()
+	} else {
+		err = fmt.Errorf("encoder: send frame: %w", err)
 	}
-	err = v.receive()
+	if v.lender != nil {
+		if gerr := v.lender.giveBack(); gerr != nil {
+			return gerr // the picture stays pinned and unreleased: the capturer must not reuse it
+		}
+	}
+	f.release()
 	v.encodeDur.Add(int64(time.Since(start)))
 	v.encoded.Add(1)
 	return err
+}
+
+// picture returns the frame to encode f from: f's own memory lent to libx264 when it is I420 at the
+// stream's size, otherwise the encoder's frame after conversion (and f is released at once).
+func (v *Video) picture(f *VideoFrame) (*astiav.Frame, error) {
+	if v.lender != nil && canLend(f, v.cfg.Width, v.cfg.Height) {
+		fr, err := v.lender.lend(f)
+		if err != nil {
+			f.release()
+		}
+		return fr, err
+	}
+	defer f.release()
+	if v.frame == nil {
+		v.frame = astiav.AllocFrame()
+		v.frame.SetWidth(v.cfg.Width)
+		v.frame.SetHeight(v.cfg.Height)
+		v.frame.SetPixelFormat(astiav.PixelFormatYuv420P)
+		if err := v.frame.AllocBuffer(0); err != nil {
+			return nil, fmt.Errorf("encoder: frame buffer: %w", err)
+		}
+	}
+	if err := v.conv.convert(f, v.frame); err != nil {
+		return nil, err
+	}
+	return v.frame, nil
 }
 
 func (v *Video) flush() error {
@@ -456,5 +487,8 @@ func (v *Video) free() {
 	}
 	if v.cc != nil {
 		v.cc.Free()
+	}
+	if v.lender != nil { // after the codec: it may hold a reference to the lent picture
+		v.lender.free()
 	}
 }
