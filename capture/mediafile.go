@@ -85,9 +85,10 @@ func OpenMediaFile(clock *Clock, path string, opts MediaFileOptions) (*MediaFile
 		if fps.Den() != 0 {
 			rate = float64(fps.Num()) / float64(fps.Den())
 		}
-		// One frame ready in the decoder's hand, one waiting to be due, one in the encoder: a
-		// buffered channel would only hold more 1.4 MB pictures (measured: 7 MB of a 16 MB heap).
-		m.video = &fileVideo{m: m, ch: make(chan VideoFrame), pool: make(chan *image.YCbCr, 4),
+		// A decoded frame waits to be due as FFmpeg's own reference and is copied into a Go
+		// picture only then: one picture waiting, one in the encoder. A buffered channel would only
+		// hold more 1.4 MB pictures (measured: 7 MB of a 16 MB heap).
+		m.video = &fileVideo{m: m, ch: make(chan decodedFrame), pool: make(chan *image.YCbCr, 3),
 			info: VideoInfo{Label: path, Width: m.vDec.Width(), Height: m.vDec.Height(), FPS: rate}}
 	}
 	if m.aStream != nil {
@@ -282,6 +283,12 @@ func mediaTime(ts int64, tb astiav.Rational) time.Duration {
 	return time.Duration(float64(ts) * float64(tb.Num()) / float64(tb.Den()) * float64(time.Second))
 }
 
+// decodedFrame is a decoded picture, still FFmpeg's (a reference of its own), and when it is due.
+type decodedFrame struct {
+	frame *astiav.Frame
+	time  time.Duration
+}
+
 func (m *MediaFile) sendVideo(f *astiav.Frame, offset time.Duration, end *time.Duration) bool {
 	t := offset + mediaTime(f.Pts()-max(0, m.vStream.StartTime()), m.vStream.TimeBase())
 	if fps := m.video.info.FPS; fps > 0 {
@@ -295,27 +302,39 @@ func (m *MediaFile) sendVideo(f *astiav.Frame, offset time.Duration, end *time.D
 		}
 		src = m.scaled
 	}
+	d := decodedFrame{frame: src.Clone(), time: m.start + t} // a reference: no copy
+	if d.frame == nil {
+		m.err = errors.New("out of memory for a frame reference")
+		return false
+	}
+	select {
+	case m.video.ch <- d:
+		return true
+	case <-m.stop:
+		d.frame.Free()
+		return false
+	}
+}
+
+// picture copies d into a Go picture (from the pool when one is free) and lets FFmpeg's go.
+func (v *fileVideo) picture(d decodedFrame) *image.YCbCr {
+	defer d.frame.Free()
+	w, h := d.frame.Width(), d.frame.Height()
 	var img *image.YCbCr
 	select {
-	case img = <-m.video.pool:
-		if img.Rect.Dx() != src.Width() || img.Rect.Dy() != src.Height() {
+	case img = <-v.pool:
+		if img.Rect.Dx() != w || img.Rect.Dy() != h {
 			img = nil
 		}
 	default:
 	}
 	if img == nil {
-		img = image.NewYCbCr(image.Rect(0, 0, src.Width(), src.Height()), image.YCbCrSubsampleRatio420)
+		img = image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
 	}
-	w, h := src.Width(), src.Height()
-	copyPlane(img.Y, img.YStride, src, 0, w, h)
-	copyPlane(img.Cb, img.CStride, src, 1, (w+1)/2, (h+1)/2)
-	copyPlane(img.Cr, img.CStride, src, 2, (w+1)/2, (h+1)/2)
-	select {
-	case m.video.ch <- VideoFrame{Image: img, Time: m.start + t}:
-		return true
-	case <-m.stop:
-		return false
-	}
+	copyPlane(img.Y, img.YStride, d.frame, 0, w, h)
+	copyPlane(img.Cb, img.CStride, d.frame, 1, (w+1)/2, (h+1)/2)
+	copyPlane(img.Cr, img.CStride, d.frame, 2, (w+1)/2, (h+1)/2)
+	return img
 }
 
 func copyPlane(dst []byte, dstStride int, f *astiav.Frame, i, w, h int) {
@@ -340,6 +359,7 @@ func (m *MediaFile) toYUV420(f *astiav.Frame) error {
 		}
 		m.scaled = astiav.AllocFrame()
 	}
+	m.scaled.Unref() // the last picture may still be referenced by the reader: scale into a new one
 	return m.ssc.ScaleFrame(f, m.scaled)
 }
 
@@ -422,25 +442,26 @@ func waitUntil(clock *Clock, t time.Duration, stop <-chan struct{}) bool {
 
 type fileVideo struct {
 	m    *MediaFile
-	ch   chan VideoFrame
+	ch   chan decodedFrame
 	pool chan *image.YCbCr
 	info VideoInfo
 }
 
 // Read returns the next frame when it is due; io.EOF at the end of the file.
 func (v *fileVideo) Read() (VideoFrame, func(), error) {
-	f, ok := <-v.ch
+	d, ok := <-v.ch
 	if !ok {
 		if v.m.err != nil {
 			return VideoFrame{}, noRelease, fmt.Errorf("capture: decoding %s: %w", v.m.path, v.m.err)
 		}
 		return VideoFrame{}, noRelease, io.EOF
 	}
-	if !waitUntil(v.m.clock, f.Time, v.m.stop) {
+	if !waitUntil(v.m.clock, d.time, v.m.stop) {
+		d.frame.Free()
 		return VideoFrame{}, noRelease, ErrClosed
 	}
-	img := f.Image.(*image.YCbCr)
-	return f, func() {
+	img := v.picture(d)
+	return VideoFrame{Image: img, Time: d.time}, func() {
 		select {
 		case v.pool <- img:
 		default:

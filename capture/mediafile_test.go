@@ -1,10 +1,12 @@
 package capture
 
 import (
+	"bytes"
 	"errors"
 	"image"
 	"io"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -131,5 +133,40 @@ func TestMediaFileErrors(t *testing.T) {
 	testpeer.MakeClip(t, path, testpeer.Clip{Width: 160, Height: 120, FPS: 25, Seconds: 1})
 	if _, err := OpenMediaFile(NewClock(), path, MediaFileOptions{Video: true, Audio: true}); err == nil {
 		t.Fatal("audio asked from a file without audio")
+	}
+}
+
+// Each picture handed out is its own frame, also when the file needs converting to yuv420p and the
+// reader is slower than the decoder: compared with what the ffmpeg CLI decodes (same scaler).
+func TestMediaFilePicturesAreTheirOwnFrames(t *testing.T) {
+	const w, h, n = 320, 240, 10
+	for _, pix := range []string{"yuv420p", "yuv422p"} {
+		t.Run(pix, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "clip.nut")
+			testpeer.MakeClip(t, path, testpeer.Clip{Width: w, Height: h, FPS: 25, Seconds: 1, VideoCodec: "rawvideo", PixelFormat: pix})
+			out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-i", path, "-frames:v", strconv.Itoa(n+1),
+				"-sws_flags", "bilinear", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-")
+			if err != nil {
+				t.Fatalf("ffmpeg: %v", err)
+			}
+			want := func(i int) []byte { return out[i*w*h*3/2 : i*w*h*3/2+w*h] }
+			m, err := OpenMediaFile(NewClock(), path, MediaFileOptions{Video: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			for i := 0; i < n; i++ {
+				f, release, err := m.Video().Read()
+				if err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(30 * time.Millisecond) // the decoder runs ahead meanwhile
+				y := f.Image.(*image.YCbCr).Y
+				if !bytes.Equal(y[:w*h], want(i)) {
+					t.Fatalf("picture %d differs from the file's (the next one's? %v)", i, bytes.Equal(y[:w*h], want(i+1)))
+				}
+				release()
+			}
+		})
 	}
 }

@@ -46,6 +46,7 @@ type Clip struct {
 	Audio              bool   // a 440 Hz tone at 48 kHz stereo
 	VideoCodec         string // default libx264; "rawvideo" for raw clips
 	AudioCodec         string // default aac; "pcm_s16le" for raw clips
+	PixelFormat        string // default yuv420p
 }
 
 // MakeClip writes a clip (test pattern with motion, optional tone) to path; the container follows the
@@ -61,6 +62,9 @@ func MakeClip(t testing.TB, path string, c Clip) {
 	if c.AudioCodec == "" {
 		c.AudioCodec = "aac"
 	}
+	if c.PixelFormat == "" {
+		c.PixelFormat = "yuv420p"
+	}
 	if c.VideoCodec == "rawvideo" && strings.HasSuffix(path, ".y4m") {
 		c.VideoCodec = "wrapped_avframe" // what FFmpeg 5.1's y4m muxer takes for raw frames
 	}
@@ -69,7 +73,7 @@ func MakeClip(t testing.TB, path string, c Clip) {
 	if c.Audio {
 		args = append(args, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2")
 	}
-	args = append(args, "-t", strconv.FormatFloat(c.Seconds, 'f', -1, 64), "-c:v", c.VideoCodec, "-pix_fmt", "yuv420p")
+	args = append(args, "-t", strconv.FormatFloat(c.Seconds, 'f', -1, 64), "-c:v", c.VideoCodec, "-pix_fmt", c.PixelFormat)
 	if c.VideoCodec == "libx264" {
 		args = append(args, "-preset", "veryfast", "-g", strconv.Itoa(c.GOP), "-sc_threshold", "0", "-bf", "0")
 	}
