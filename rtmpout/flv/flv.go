@@ -3,6 +3,7 @@
 package flv
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -42,23 +43,23 @@ var ErrNoParameterSets = errors.New("flv: H.264 configuration without SPS and PP
 // SplitAnnexB calls fn for each NAL unit in an Annex B byte stream (start codes removed).
 func SplitAnnexB(b []byte, fn func(nal []byte)) {
 	start := -1
-	i := 0
-	for i+2 < len(b) {
-		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
-			if start >= 0 {
-				end := i
-				if end > start && b[end-1] == 0 { // four-byte start code
-					end--
-				}
-				if end > start {
-					fn(b[start:end])
-				}
-			}
-			i += 3
-			start = i
-			continue
+	for i := 0; ; {
+		j := bytes.Index(b[i:], startCode) // vectorised: a frame is mostly slice data, scanned once
+		if j < 0 {
+			break
 		}
-		i++
+		i += j
+		if start >= 0 {
+			end := i
+			if end > start && b[end-1] == 0 { // four-byte start code
+				end--
+			}
+			if end > start {
+				fn(b[start:end])
+			}
+		}
+		i += 3
+		start = i
 	}
 	if start >= 0 && start < len(b) {
 		fn(b[start:])
@@ -66,6 +67,8 @@ func SplitAnnexB(b []byte, fn func(nal []byte)) {
 		fn(b) // no start code at all: one bare NAL unit
 	}
 }
+
+var startCode = []byte{0, 0, 1}
 
 // AVCSequenceHeader returns the video tag body carrying an AVCDecoderConfigurationRecord built from
 // the SPS and PPS in an Annex B configuration (what FFmpeg puts in extradata, or the first keyframe).

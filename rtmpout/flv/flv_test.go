@@ -2,6 +2,7 @@ package flv
 
 import (
 	"encoding/hex"
+	"strings"
 	"testing"
 )
 
@@ -12,15 +13,18 @@ var x264Config = unhex("00000001" + "6764001facd9405005bb01100000030010000003032
 	"00000001" + "68ebecb22c")
 
 func TestSplitAnnexB(t *testing.T) {
-	var got []string
-	SplitAnnexB(unhex("00000001aa00000301bb000001cc0000000001dd"), func(n []byte) { got = append(got, hex.EncodeToString(n)) })
-	want := []string{"aa00000301bb", "cc00", "dd"}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("got %v, want %v", got, want)
+	for in, want := range map[string]string{
+		"00000001aa00000301bb000001cc0000000001dd": "aa00000301bb cc00 dd", // 3- and 4-byte codes, escapes kept
+		"":               "",
+		"aabb":           "aabb", // no start code: one bare NAL unit
+		"000001":         "",     // a start code and nothing after it
+		"000001000001aa": "aa",   // an empty unit between two codes
+		"aa000001bb":     "bb",   // bytes before the first code are not a unit
+	} {
+		var got []string
+		SplitAnnexB(unhex(in), func(n []byte) { got = append(got, hex.EncodeToString(n)) })
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: got %q, want %q", in, strings.Join(got, " "), want)
 		}
 	}
 }
