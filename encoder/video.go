@@ -398,11 +398,9 @@ func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
 	} else {
 		src.SetPictureType(astiav.PictureTypeNone)
 	}
-	err = v.cc.SendFrame(src)
-	if err == nil {
+	sendErr := v.cc.SendFrame(src)
+	if sendErr == nil {
 		err = v.receive()
-	} else {
-		err = fmt.Errorf("encoder: send frame: %w", err)
 	}
 	if v.lender != nil {
 		if gerr := v.lender.giveBack(); gerr != nil {
@@ -410,6 +408,9 @@ func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
 		}
 	}
 	f.release()
+	if sendErr != nil {
+		return fmt.Errorf("encoder: send frame: %w", sendErr)
+	}
 	v.encodeDur.Add(int64(time.Since(start)))
 	v.encoded.Add(1)
 	return err
