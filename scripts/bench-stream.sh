@@ -32,6 +32,9 @@ python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise
 
 measure() { # label, command...: appends "label cpu_s rss_kb"
   local label=$1; shift
+  # Both read the clip from the page cache: pages of it were seen evicted between runs, and reading
+  # them back from disk costs the reader ~0.1 CPU-s of kernel time (perf), whoever it is.
+  cat "$clip" > /dev/null
   /usr/bin/time -f "%U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   read -r u s m < <(tail -1 "$work/time")
   echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
