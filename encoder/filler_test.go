@@ -24,6 +24,7 @@ func TestWithoutFiller(t *testing.T) {
 		{"three-byte start code", cat(p, []byte{0, 0, 1, 0x0c, 0xff, 0x80}), p, 6},
 		{"empty", nil, nil, 0},
 		{"no start code", []byte{1, 2, 3}, []byte{1, 2, 3}, 0},
+		{"bytes before the first start code", cat([]byte{9}, filler, p), cat([]byte{9}, p), len(filler)},
 	} {
 		got, removed := withoutFiller(c.in)
 		if !bytes.Equal(got, c.want) || removed != c.removed {

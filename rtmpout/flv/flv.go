@@ -3,10 +3,11 @@
 package flv
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"onair/internal/annexb"
 )
 
 // FLV codec ids, also used in onMetaData.
@@ -42,33 +43,15 @@ var ErrNoParameterSets = errors.New("flv: H.264 configuration without SPS and PP
 
 // SplitAnnexB calls fn for each NAL unit in an Annex B byte stream (start codes removed).
 func SplitAnnexB(b []byte, fn func(nal []byte)) {
-	start := -1
-	for i := 0; ; {
-		j := bytes.Index(b[i:], startCode) // vectorised: a frame is mostly slice data, scanned once
-		if j < 0 {
-			break
+	found := annexb.Units(b, func(_, body, end int) {
+		if end > body {
+			fn(b[body:end])
 		}
-		i += j
-		if start >= 0 {
-			end := i
-			if end > start && b[end-1] == 0 { // four-byte start code
-				end--
-			}
-			if end > start {
-				fn(b[start:end])
-			}
-		}
-		i += 3
-		start = i
-	}
-	if start >= 0 && start < len(b) {
-		fn(b[start:])
-	} else if start < 0 && len(b) > 0 {
+	})
+	if !found && len(b) > 0 {
 		fn(b) // no start code at all: one bare NAL unit
 	}
 }
-
-var startCode = []byte{0, 0, 1}
 
 // AVCSequenceHeader returns the video tag body carrying an AVCDecoderConfigurationRecord built from
 // the SPS and PPS in an Annex B configuration (what FFmpeg puts in extradata, or the first keyframe).
