@@ -1,10 +1,14 @@
 package cmalloc
 
-import "testing"
+import (
+	"testing"
+
+	"onair/internal/cmalloc/arenaprobe"
+)
 
 // TestOneArena allocates from several threads at once and counts glibc's arenas.
 func TestOneArena(t *testing.T) {
-	if n := arenasAfterThreads(8); n != 1 {
+	if n := arenaprobe.AfterThreads(8); n != 1 {
 		t.Fatalf("%d malloc arenas after 8 threads allocated at once; want 1", n)
 	}
 }

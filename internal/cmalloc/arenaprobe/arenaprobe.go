@@ -1,5 +1,6 @@
-// probe.go counts malloc arenas after threads allocate together; only the tests call it.
-package cmalloc
+// Package arenaprobe counts malloc arenas after threads allocate together. Only cmalloc's test
+// imports it (cgo is not allowed in _test files), so the program itself does not carry it.
+package arenaprobe
 
 /*
 #cgo LDFLAGS: -lpthread
@@ -39,4 +40,6 @@ static int onair_arenas(int n) {
 */
 import "C"
 
-func arenasAfterThreads(n int) int { return int(C.onair_arenas(C.int(n))) }
+// AfterThreads starts n threads (at most 64) that allocate at once, and returns how many arenas
+// malloc then has.
+func AfterThreads(n int) int { return int(C.onair_arenas(C.int(min(n, 64)))) }
