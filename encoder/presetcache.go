@@ -24,9 +24,9 @@ type trialResult struct {
 	When    time.Time `json:"when"`
 }
 
-// stepFor returns the preset and threads for cfg: from the trial cache when it holds a fresh answer for this
-// machine, size and rate, otherwise by a trial whose result is then remembered. The trial costs
-// about 0.15 CPU-seconds at 720p, as much as five seconds of streaming, on every start.
+// stepFor returns the preset and threads for cfg: from the trial cache when it holds a fresh answer
+// for this machine, size and rate, otherwise by a trial whose result is then remembered. The trial
+// costs about 0.15 CPU-seconds at 720p, as much as five seconds of streaming, on every start.
 func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) {
 	key := trialKey(cfg)
 	results := readTrials(cfg.TrialCache)
