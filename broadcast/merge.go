@@ -27,6 +27,15 @@ func (m *merger) pending() bool { return len(m.video)+len(m.audio) > 0 }
 // flush lets everything out in order: no more packets will come.
 func (m *merger) flush() { m.flushing = true }
 
+// ended says one stream has no more packets: the other's need not wait for it.
+func (m *merger) ended(video bool) {
+	if video {
+		m.hasVideo = false
+	} else {
+		m.hasAudio = false
+	}
+}
+
 // pop returns the next packet in DTS order, if it may go now.
 func (m *merger) pop(now time.Duration) (packet, bool) {
 	nv, na := len(m.video), len(m.audio)

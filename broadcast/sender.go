@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onair/encoder"
 	"onair/rtmpout"
 )
 
@@ -72,17 +73,28 @@ func (s *Session) sender() {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	var failed <-chan struct{}
-	media := s.media
+	var video <-chan encoder.Packet // nil when there is none: a nil channel is never ready
+	if s.venc != nil {
+		video = s.venc.Packets()
+	}
+	audio := s.audioOut
 	stopping := s.ctx.Done()
 
-	for media != nil || m.pending() {
+	for video != nil || audio != nil || m.pending() {
 		select {
-		case p, ok := <-media:
+		case p, ok := <-video:
 			if !ok {
-				media = nil
-				m.flush()
+				video = nil
+				m.ended(true)
 			} else {
-				m.push(p)
+				m.push(packet{video: true, Packet: p})
+			}
+		case p, ok := <-audio:
+			if !ok {
+				audio = nil
+				m.ended(false)
+			} else {
+				m.push(packet{Packet: p})
 			}
 		case <-tick.C:
 			if l.conn != nil {
@@ -149,7 +161,7 @@ func (s *Session) sender() {
 				startDial()
 			}
 		case <-stopping:
-			// Stopping: keep draining (without writing) until the producers have closed media.
+			// Stopping: keep draining (without writing) until the producers have closed their channels.
 			stopping = nil
 			m.flush()
 		}

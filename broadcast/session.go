@@ -29,7 +29,9 @@ type Session struct {
 	aenc  *encoder.Audio
 	recv  *localtest.Receiver
 
-	media chan packet // encoded packets on their way to the sender
+	// audioOut carries encoded audio to the sender, which reads video straight from the encoder:
+	// one goroutine less to wake per packet.
+	audioOut chan encoder.Packet
 	ctx   context.Context
 	stop  context.CancelFunc
 	wg    sync.WaitGroup // the capture and encode goroutines
@@ -78,7 +80,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Session{plan: plan, log: log, clock: capture.NewClock(), media: make(chan packet, 512),
+	s := &Session{plan: plan, log: log, clock: capture.NewClock(),
 		sent: make(chan struct{}), state: StateIdle, reconnectCh: make(chan struct{}, 1), started: time.Now(), taps: cfg.Taps}
 	s.ctx, s.stop = context.WithCancel(ctx)
 	for _, w := range plan.Warnings {
@@ -197,35 +199,24 @@ func (s *Session) closeEncoders() {
 	}
 }
 
-// startPipelines starts one goroutine per source, and one moving video packets to the sender.
+// startPipelines starts one goroutine per source. Video packets go from the encoder to the sender
+// directly; audio ones through audioOut, closed when the audio source ends.
 func (s *Session) startPipelines() {
-	var producers sync.WaitGroup
 	if s.video != nil {
-		producers.Add(2)
-		go func() { defer producers.Done(); s.videoLoop() }()
-		go func() {
-			defer producers.Done()
-			for p := range s.venc.Packets() {
-				select {
-				case s.media <- packet{video: true, Packet: p}:
-				case <-s.ctx.Done(): // stopping: drain so the encoder can close
-				}
-			}
-		}()
+		go s.videoLoop()
 	}
 	if s.audio != nil {
-		producers.Add(1)
-		go func() { defer producers.Done(); s.audioLoop() }()
+		s.audioOut = make(chan encoder.Packet, 512)
+		go func() {
+			defer close(s.audioOut)
+			s.audioLoop()
+		}()
 	}
-	go func() {
-		producers.Wait()
-		close(s.media)
-	}()
 }
 
 // videoLoop reads frames and hands them to the encoder, at most FPS a second.
 func (s *Session) videoLoop() {
-	defer s.venc.Close() // flushes; the packet goroutine ends when Packets closes
+	defer s.venc.Close() // flushes, then closes Packets, which the sender reads to the end
 	interval := time.Second / time.Duration(s.plan.FPS)
 	var next time.Duration
 	for {
@@ -277,7 +268,7 @@ func (s *Session) audioLoop() {
 func (s *Session) queueAudio(pkts []encoder.Packet) {
 	for _, p := range pkts {
 		select {
-		case s.media <- packet{Packet: p}:
+		case s.audioOut <- p:
 		case <-s.ctx.Done():
 			return
 		}
