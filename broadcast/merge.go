@@ -53,6 +53,18 @@ func (m *merger) pop(now time.Duration) (packet, bool) {
 	return packet{}, false
 }
 
+// due returns when a packet held back for the other stream may go alone, if one is.
+func (m *merger) due() (time.Duration, bool) {
+	nv, na := len(m.video), len(m.audio)
+	switch {
+	case nv > 0 && na == 0:
+		return m.video[0].DTS + mergeWait + 1, true
+	case na > 0 && nv == 0:
+		return m.audio[0].DTS + mergeWait + 1, true
+	}
+	return 0, false
+}
+
 func (m *merger) take(q *[]packet) packet {
 	p := (*q)[0]
 	(*q)[0] = packet{}

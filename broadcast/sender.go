@@ -25,6 +25,10 @@ const (
 	// looks one frame ahead); holding video back until then would add that to every frame's
 	// latency, so video waits only this long and audio may follow it slightly out of order.
 	mergeWait = 35 * time.Millisecond
+	// observeEvery is how often the controller samples the connection; silentObserveEvery, how
+	// often when no packet comes to trigger it.
+	observeEvery       = 50 * time.Millisecond
+	silentObserveEvery = 250 * time.Millisecond
 )
 
 type totals struct {
@@ -70,8 +74,16 @@ func (s *Session) sender() {
 		go func() { c, err := s.dial(l); dialed <- dialResult{c, err} }()
 	}
 	startDial()
-	tick := time.NewTicker(50 * time.Millisecond)
+	// The connection is observed every observeEvery, when a packet comes through (it always does
+	// while live); the ticker only covers a silent source. A 50 ms ticker of its own woke a thread
+	// twenty times a second for nothing.
+	tick := time.NewTicker(silentObserveEvery)
 	defer tick.Stop()
+	var observed time.Time
+	held := time.NewTimer(time.Hour) // fires when the merger lets a held packet go alone
+	held.Stop()
+	defer held.Stop()
+	heldFor := time.Duration(-1)
 	var failed <-chan struct{}
 	var video <-chan encoder.Packet // nil when there is none: a nil channel is never ready
 	if s.venc != nil {
@@ -96,16 +108,9 @@ func (s *Session) sender() {
 			} else {
 				m.push(packet{Packet: p})
 			}
-		case <-tick.C:
-			if l.conn != nil {
-				st := l.conn.Stats()
-				s.ctlMu.Lock()
-				s.ctl.observe(s.clock.Now(), st)
-				budget := s.ctl.inFlightBudget(st.MinRTT)
-				s.ctlMu.Unlock()
-				l.limitInFlight(budget)
-				l.watchAcks(st)
-			}
+		case <-tick.C: // observed below
+		case <-held.C: // a packet waited long enough for the other stream: popped below
+			heldFor = -1
 		case r := <-dialed:
 			dialing = false
 			if s.ctx.Err() != nil {
@@ -165,6 +170,10 @@ func (s *Session) sender() {
 			stopping = nil
 			m.flush()
 		}
+		if now := time.Now(); l.conn != nil && now.Sub(observed) >= observeEvery {
+			observed = now
+			s.observe(l)
+		}
 		for {
 			p, ok := m.pop(s.clock.Now())
 			if !ok {
@@ -173,6 +182,10 @@ func (s *Session) sender() {
 			if s.ctx.Err() == nil {
 				s.write(l, p)
 			}
+		}
+		if due, ok := m.due(); ok && due != heldFor {
+			heldFor = due
+			held.Reset(time.Until(s.clock.At(due)))
 		}
 	}
 	if probeStop != nil {
@@ -209,6 +222,17 @@ func (s *Session) sender() {
 	} else {
 		s.setState(StateStopped, nil)
 	}
+}
+
+// observe feeds the connection's counters to the controller, and applies what it decides.
+func (s *Session) observe(l *link) {
+	st := l.conn.Stats()
+	s.ctlMu.Lock()
+	s.ctl.observe(s.clock.Now(), st)
+	budget := s.ctl.inFlightBudget(st.MinRTT)
+	s.ctlMu.Unlock()
+	l.limitInFlight(budget)
+	l.watchAcks(st)
 }
 
 // isDrop reports whether err looks like a connection that was working going away, as opposed to
