@@ -180,8 +180,9 @@ func (s *Session) sender() {
 				break
 			}
 			if s.ctx.Err() == nil {
-				s.write(l, p)
+				s.write(l, p) // the connection copies what it queues
 			}
+			p.Release()
 		}
 		if due, ok := m.due(); ok && due != heldFor {
 			heldFor = due

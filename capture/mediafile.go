@@ -97,7 +97,7 @@ func OpenMediaFile(clock *Clock, path string, opts MediaFileOptions) (*MediaFile
 			return nil, err
 		}
 		ch := min(2, max(1, m.aDec.ChannelLayout().NbChannels()))
-		m.audio = &fileAudio{m: m, ch: make(chan AudioChunk, 64),
+		m.audio = &fileAudio{m: m, ch: make(chan AudioChunk, 64), pool: make(chan []float32, 8),
 			info: AudioInfo{Label: path, SampleRate: m.aDec.SampleRate(), Channels: ch}}
 	}
 	m.start = clock.Now() + 50*time.Millisecond
@@ -369,7 +369,7 @@ func (m *MediaFile) sendAudio(f *astiav.Frame, offset time.Duration, end *time.D
 	outCh := m.audio.info.Channels
 	t := offset + mediaTime(f.Pts()-max(0, m.aStream.StartTime()), m.aStream.TimeBase())
 	*end = max(*end, t+time.Duration(n)*time.Second/time.Duration(f.SampleRate()))
-	samples, err := interleaveFloat(f, n, inCh, outCh)
+	samples, err := interleaveFloat(m.audio.buffer(n*outCh), f, n, inCh, outCh)
 	if err != nil {
 		m.err = err
 		return false
@@ -383,9 +383,8 @@ func (m *MediaFile) sendAudio(f *astiav.Frame, offset time.Duration, end *time.D
 }
 
 // interleaveFloat converts a decoded audio frame of any common sample format to interleaved
-// float32, keeping the first outCh channels.
-func interleaveFloat(f *astiav.Frame, n, inCh, outCh int) ([]float32, error) {
-	out := make([]float32, n*outCh)
+// float32 in out (n*outCh long), keeping the first outCh channels.
+func interleaveFloat(out []float32, f *astiav.Frame, n, inCh, outCh int) ([]float32, error) {
 	var size int
 	var read func(b []byte) float32
 	switch f.SampleFormat() {
@@ -475,7 +474,20 @@ func (v *fileVideo) Close() error    { return v.m.Close() }
 type fileAudio struct {
 	m    *MediaFile
 	ch   chan AudioChunk
+	pool chan []float32 // released chunks' samples, for the next ones
 	info AudioInfo
+}
+
+// buffer returns room for n samples, recycled when a released chunk's is large enough.
+func (a *fileAudio) buffer(n int) []float32 {
+	select {
+	case b := <-a.pool:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	default:
+	}
+	return make([]float32, n)
 }
 
 // Read returns the next chunk when its last sample is due; io.EOF at the end of the file.
@@ -491,7 +503,12 @@ func (a *fileAudio) Read() (AudioChunk, func(), error) {
 	if !waitUntil(a.m.clock, c.Time+dur, a.m.stop) {
 		return AudioChunk{}, noRelease, ErrClosed
 	}
-	return c, noRelease, nil
+	return c, func() {
+		select {
+		case a.pool <- c.Samples:
+		default:
+		}
+	}, nil
 }
 
 func (a *fileAudio) Info() AudioInfo { return a.info }

@@ -170,3 +170,48 @@ func TestMediaFilePicturesAreTheirOwnFrames(t *testing.T) {
 		})
 	}
 }
+
+// A chunk's samples stay as they were read until it is released; released chunks' memory is
+// reused for later ones.
+func TestMediaFileAudioChunksAreTheirOwnUntilReleased(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clip.nut")
+	testpeer.MakeClip(t, path, testpeer.Clip{Width: 64, Height: 48, FPS: 25, Seconds: 3, Audio: true, VideoCodec: "rawvideo", AudioCodec: "pcm_s16le"})
+	m, err := OpenMediaFile(NewClock(), path, MediaFileOptions{Audio: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	type held struct{ samples, copy []float32 }
+	var kept []held
+	released := map[*float32]bool{}
+	reused := 0
+	for i := 0; ; i++ {
+		c, release, err := m.Audio().Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if released[&c.Samples[0]] {
+			reused++
+		}
+		if i%2 == 1 {
+			released[&c.Samples[0]] = true
+			release()
+			continue
+		}
+		kept = append(kept, held{c.Samples, append([]float32(nil), c.Samples...)})
+	}
+	if reused == 0 {
+		t.Fatal("no chunk reused the memory of one released before it")
+	}
+	for i, h := range kept {
+		for j := range h.copy {
+			if h.samples[j] != h.copy[j] {
+				t.Fatalf("held chunk %d was written over at sample %d", i, j)
+			}
+		}
+	}
+	t.Logf("%d chunks held, %d reused released memory", len(kept), reused)
+}

@@ -66,6 +66,16 @@ func codecContextPtr(cc *astiav.CodecContext) *C.AVCodecContext {
 	return (*C.AVCodecContext)(*(*unsafe.Pointer)(unsafe.Pointer(cc)))
 }
 
+// packetData returns pkt's payload as a slice over C memory, valid until pkt is unreferenced. The
+// C pointer is the only field of astiav.Packet in v0.16.0 (checked by TestPacketData).
+func packetData(pkt *astiav.Packet) []byte {
+	c := (*C.AVPacket)(*(*unsafe.Pointer)(unsafe.Pointer(pkt)))
+	if c.data == nil || c.size <= 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(c.data)), int(c.size))
+}
+
 func framePtr(f *astiav.Frame) *C.AVFrame { return (*C.AVFrame)(f.UnsafePointer()) }
 
 // setRate sets the average bitrate, the maximum rate and the VBV buffer (bits, bits/s). libx264

@@ -20,6 +20,16 @@ type Packet struct {
 	Data     []byte
 	PTS, DTS time.Duration // on the session clock
 	Keyframe bool
+	reuse    packetBuffers // where Release returns Data; nil when Data is simply the caller's
+}
+
+// Release gives Data back to the encoder, which reuses its memory for a later packet. Call it at
+// most once per packet, when Data is no longer needed; a packet never released is garbage
+// collected as usual.
+func (p Packet) Release() {
+	if p.reuse != nil {
+		p.reuse.put(p.Data)
+	}
 }
 
 // VideoConfig describes the H.264 stream.
@@ -80,6 +90,7 @@ type Video struct {
 	// picture is converted into frame).
 	lender *lender
 	pkt    *astiav.Packet
+	bufs   packetBuffers
 	conv   *converter
 	extra  []byte
 
@@ -165,6 +176,7 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 		v.lender = newLender()
 	}
 	v.pkt = astiav.AllocPacket()
+	v.bufs = newPacketBuffers(4)
 	v.conv = newConverter(cfg.Width, cfg.Height)
 	log.Info("video encoder open", "codec", v.codec, "size", fmt.Sprintf("%dx%d", cfg.Width, cfg.Height),
 		"fps", cfg.FPS, "kbps", cfg.BitrateKbps, "preset", v.cfg.Preset)
@@ -459,13 +471,19 @@ func (v *Video) receive() error {
 		if err != nil {
 			return fmt.Errorf("encoder: receive packet: %w", err)
 		}
-		data := v.pkt.Data() // a Go copy already (C.GoBytes)
+		copied := v.bufs.copyOf(packetData(v.pkt))
+		data, reuse := copied, v.bufs
 		if v.pkt.Pts() <= v.stripUntil {
 			var removed int
 			data, removed = withoutFiller(data)
 			v.fillerRemoved.Add(uint64(removed))
+			if removed > 0 { // data is a new slice: the copy can go back now
+				reuse = nil
+				v.bufs.put(copied)
+			}
 		}
 		p := Packet{
+			reuse:    reuse,
 			Data:     data,
 			PTS:      time.Duration(v.pkt.Pts()) * time.Second / msTimeBase,
 			DTS:      time.Duration(v.pkt.Dts()) * time.Second / msTimeBase,
