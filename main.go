@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"onair/assets"
-	_ "onair/capture/drivers" // camera, microphone and screen drivers register here, once
+	_ "onair/capture/drivers" // camera and screen drivers register here, once (microphones on first use)
 	"onair/encoder"
 	_ "onair/internal/cmalloc" // one malloc arena for the C side: less memory
 	_ "onair/internal/locale"  // before Fyne reads it: a C locale becomes en_US

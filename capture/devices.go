@@ -47,6 +47,7 @@ const nullMicrophone = "6e756c6c"
 // ListDevices returns the registered cameras, microphones and screens. With no devices the list is
 // empty, not an error.
 func ListDevices() []Device {
+	loadMicrophones()
 	var out []Device
 	for _, d := range driver.GetManager().Query(func(driver.Driver) bool { return true }) {
 		info := d.Info()
@@ -103,6 +104,9 @@ func modesOf(d driver.Driver) []Mode {
 // find returns the driver of kind k whose ID or label matches name; an empty name takes the
 // first one (the default microphone comes first).
 func find(k driver.DeviceType, name string) (driver.Driver, error) {
+	if k == driver.Microphone {
+		loadMicrophones()
+	}
 	var best driver.Driver
 	for _, d := range driver.GetManager().Query(func(d driver.Driver) bool { return d.Info().DeviceType == k }) {
 		info := d.Info()

@@ -1,10 +1,10 @@
-// Package drivers registers mediadevices' camera (V4L2), microphone (miniaudio) and screen (X11)
-// drivers. Registration is process-wide, so only main (and tests) import it:
+// Package drivers registers mediadevices' camera (V4L2) and screen (X11) drivers. Registration is
+// process-wide, so only main (and tests) import it:
 //
 //	import _ "onair/capture/drivers"
 //
-// Build with the `nomicrophone` tag on a machine where miniaudio cannot start at all (its driver's
-// init panics there); OnAir then runs without a microphone.
+// Microphones are not here: capture registers its own miniaudio driver the first time one is
+// listed or opened (mediadevices' would start the sound system in every run).
 package drivers
 
 import (

@@ -1,5 +1,0 @@
-//go:build !nomicrophone
-
-package drivers
-
-import _ "github.com/pion/mediadevices/pkg/driver/microphone"
