@@ -408,15 +408,27 @@ func interleaveFloat(out []float32, f *astiav.Frame, n, inCh, outCh int) ([]floa
 	}
 	for c := 0; c < outCh; c++ {
 		src := min(c, inCh-1) // mono to stereo repeats the channel
+		var p []byte
+		off, step := 0, size // where channel src's first sample is, and the next one
 		if planar {
-			p := cPlane(f, src, n*size)
-			for i := 0; i < n; i++ {
-				out[i*outCh+c] = read(p[i*size:])
-			}
+			p = cPlane(f, src, n*size)
 		} else {
-			p := cPlane(f, 0, n*inCh*size)
+			p, off, step = cPlane(f, 0, n*inCh*size), src*size, inCh*size
+		}
+		// The two formats files mostly carry get loops of their own: the call per sample cost
+		// as much as the audio encoder's own de-interleaving.
+		switch f.SampleFormat() {
+		case astiav.SampleFormatS16, astiav.SampleFormatS16P:
 			for i := 0; i < n; i++ {
-				out[i*outCh+c] = read(p[(i*inCh+src)*size:])
+				out[i*outCh+c] = float32(int16(binary.LittleEndian.Uint16(p[off+i*step:]))) / 32768
+			}
+		case astiav.SampleFormatFlt, astiav.SampleFormatFltp:
+			for i := 0; i < n; i++ {
+				out[i*outCh+c] = math.Float32frombits(binary.LittleEndian.Uint32(p[off+i*step:]))
+			}
+		default:
+			for i := 0; i < n; i++ {
+				out[i*outCh+c] = read(p[off+i*step:])
 			}
 		}
 	}

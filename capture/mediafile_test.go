@@ -2,9 +2,11 @@ package capture
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -214,4 +216,55 @@ func TestMediaFileAudioChunksAreTheirOwnUntilReleased(t *testing.T) {
 		}
 	}
 	t.Logf("%d chunks held, %d reused released memory", len(kept), reused)
+}
+
+// The samples match what the ffmpeg CLI decodes from the same file, for interleaved 16-bit,
+// interleaved float and planar float (AAC) audio.
+func TestMediaFileAudioSamplesMatchFFmpeg(t *testing.T) {
+	for _, c := range []struct{ name, vcodec, acodec string }{
+		{"s16.nut", "rawvideo", "pcm_s16le"}, {"flt.mkv", "rawvideo", "pcm_f32le"}, {"fltp.mp4", "libx264", "aac"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), c.name)
+			// Two tones, one per channel, so that a channel mix-up shows.
+			if out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25",
+				"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
+				"-filter_complex", "[1:a][2:a]amerge=inputs=2[a]", "-map", "0:v", "-map", "[a]", "-t", "0.5",
+				"-c:v", c.vcodec, "-c:a", c.acodec, path); err != nil {
+				t.Fatalf("making the clip: %v\n%s", err, out)
+			}
+			raw, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-i", path, "-map", "0:a", "-f", "f32le", "-")
+			if err != nil {
+				t.Fatalf("ffmpeg: %v", err)
+			}
+			m, err := OpenMediaFile(NewClock(), path, MediaFileOptions{Audio: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			var got []float32
+			for {
+				ch, release, err := m.Audio().Read()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ch.Channels != 2 {
+					t.Fatalf("%d channels, want 2", ch.Channels)
+				}
+				got = append(got, ch.Samples...)
+				release()
+			}
+			if len(got) != len(raw)/4 || len(got) == 0 {
+				t.Fatalf("%d samples, ffmpeg decodes %d", len(got), len(raw)/4)
+			}
+			for i, v := range got {
+				if want := math.Float32frombits(binary.LittleEndian.Uint32(raw[i*4:])); v != want {
+					t.Fatalf("sample %d (channel %d) is %v, ffmpeg's is %v", i, i%2, v, want)
+				}
+			}
+		})
+	}
 }

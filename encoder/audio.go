@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -104,8 +105,15 @@ func (a *Audio) Encode(c AudioChunk) ([]Packet, error) {
 		if len(c.Float32)%ch != 0 {
 			return nil, fmt.Errorf("encoder: %d samples do not divide into %d channels", len(c.Float32), ch)
 		}
-		for i, s := range c.Float32 {
-			a.planes[i%ch] = append(a.planes[i%ch], s)
+		n := len(c.Float32) / ch
+		for k := range a.planes { // de-interleave, one channel at a time
+			p := slices.Grow(a.planes[k], n)
+			base := len(p)
+			p = p[:base+n]
+			for i := range n {
+				p[base+i] = c.Float32[i*ch+k]
+			}
+			a.planes[k] = p
 		}
 	default:
 		if len(c.Int16)%ch != 0 {

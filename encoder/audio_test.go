@@ -25,10 +25,10 @@ func TestAACRoundTrip(t *testing.T) {
 			start := 500 * time.Millisecond
 			for c := 0; c < 100; c++ { // 2 s
 				chunk := AudioChunk{PTS: start + time.Duration(c)*20*time.Millisecond}
-				for i := 0; i < 960; i++ {
-					s := 0.5 * math.Sin(2*math.Pi*440*float64(n)/rate)
+				for i := 0; i < 960; i++ { // 440 Hz on the left, 880 Hz on the right
 					n++
 					for k := 0; k < ch; k++ {
+						s := 0.5 * math.Sin(2*math.Pi*440*float64(k+1)*float64(n)/rate)
 						if in == "float32" {
 							chunk.Float32 = append(chunk.Float32, float32(s))
 						} else {
@@ -59,24 +59,26 @@ func TestAACRoundTrip(t *testing.T) {
 			if first := pkts[0].PTS; first > start || first < start-a.FrameDuration() {
 				t.Fatalf("first packet at %v, chunks began at %v", first, start)
 			}
-			samples := decodeAAC(t, a.Config(), pkts)
-			// Count rising zero crossings in the middle second, away from priming and padding.
-			mid := samples[rate/2 : rate/2+rate]
-			crossings := 0
-			for i := 1; i < len(mid); i++ {
-				if mid[i-1] < 0 && mid[i] >= 0 {
-					crossings++
+			for k := 0; k < ch; k++ {
+				samples := decodeAAC(t, a.Config(), pkts, k)
+				// Count rising zero crossings in the middle second, away from priming and padding.
+				mid := samples[rate/2 : rate/2+rate]
+				crossings := 0
+				for i := 1; i < len(mid); i++ {
+					if mid[i-1] < 0 && mid[i] >= 0 {
+						crossings++
+					}
 				}
-			}
-			if crossings < 431 || crossings > 449 {
-				t.Fatalf("%d rising zero crossings in 1 s, want 440 ±2%%", crossings)
+				if want := 440 * (k + 1); crossings < want*98/100 || crossings > want*102/100 {
+					t.Fatalf("channel %d: %d rising zero crossings in 1 s, want %d ±2%%", k, crossings, want)
+				}
 			}
 		})
 	}
 }
 
-// decodeAAC decodes to the first channel's samples.
-func decodeAAC(t *testing.T, asc []byte, pkts []Packet) []float32 {
+// decodeAAC decodes to channel ch's samples.
+func decodeAAC(t *testing.T, asc []byte, pkts []Packet, ch int) []float32 {
 	t.Helper()
 	cc := openDecoder(t, astiav.CodecIDAac, asc)
 	defer cc.Free()
@@ -104,7 +106,7 @@ func decodeAAC(t *testing.T, asc []byte, pkts []Packet) []float32 {
 			if f.SampleFormat() != astiav.SampleFormatFltp {
 				t.Fatalf("decoder gave %v", f.SampleFormat())
 			}
-			out = append(out, floats(f, 0, f.NbSamples())...)
+			out = append(out, floats(f, ch, f.NbSamples())...)
 			f.Unref()
 		}
 	}
