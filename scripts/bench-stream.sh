@@ -28,6 +28,7 @@ go build -o bin/onair .
 # whole: the same binary then shows 4 MB more RSS than once it is read from disk (measured: 107.5 vs
 # 103.5 MB; a copy made with cp behaves like the latter, and ffmpeg's files show no such difference).
 # Dropping those cached pages lets onair start like an installed program, as ffmpeg does.
+sync bin/onair # dirty pages cannot be dropped: written back first
 python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED); os.close(fd)' bin/onair
 
 measure() { # label, command...: appends "label cpu_s rss_kb"
