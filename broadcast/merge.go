@@ -3,7 +3,7 @@ package broadcast
 import "time"
 
 // merger puts audio and video packets, which arrive from two goroutines, back in time order. A
-// packet waits at most mergeWait for the other stream before it goes out alone.
+// packet waits about mergeWait for the other stream before it goes out alone (see mergeWait).
 type merger struct {
 	hasVideo, hasAudio bool
 	video, audio       []packet
@@ -53,14 +53,15 @@ func (m *merger) pop(now time.Duration) (packet, bool) {
 	return packet{}, false
 }
 
-// due returns when a packet held back for the other stream may go alone, if one is.
+// due returns when a packet held back for the other stream must go even though no packet came
+// after it (which would have taken it along), if one is held.
 func (m *merger) due() (time.Duration, bool) {
 	nv, na := len(m.video), len(m.audio)
 	switch {
 	case nv > 0 && na == 0:
-		return m.video[0].DTS + mergeWait + 1, true
+		return m.video[0].DTS + 2*mergeWait + 1, true
 	case na > 0 && nv == 0:
-		return m.audio[0].DTS + mergeWait + 1, true
+		return m.audio[0].DTS + 2*mergeWait + 1, true
 	}
 	return 0, false
 }

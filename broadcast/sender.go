@@ -21,10 +21,13 @@ const (
 	maxAttempts     = 25
 	probeEvery      = time.Second
 	// mergeWait is how long past its capture time a packet waits for the other stream before it
-	// is sent alone. AAC packets come out about 50 ms after their audio was captured (the encoder
+	// may go alone. AAC packets come out about 50 ms after their audio was captured (the encoder
 	// looks one frame ahead); holding video back until then would add that to every frame's
-	// latency, so video waits only this long and audio may follow it slightly out of order.
-	mergeWait = 35 * time.Millisecond
+	// latency, so video waits only this long and audio may follow it slightly out of order. A held
+	// packet goes with the next packet to arrive once it has waited mergeWait; shorter than a
+	// 30 fps frame interval, that is the next frame's. Only when nothing arrives does a timer send
+	// it, mergeWait later still: a wake of its own costs an idle process about 0.15 ms of CPU here.
+	mergeWait = 30 * time.Millisecond
 	// observeEvery is how often the controller samples the connection; silentObserveEvery, how
 	// often when no packet comes to trigger it.
 	observeEvery       = 50 * time.Millisecond
@@ -80,7 +83,7 @@ func (s *Session) sender() {
 	tick := time.NewTicker(silentObserveEvery)
 	defer tick.Stop()
 	var observed time.Time
-	held := time.NewTimer(time.Hour) // fires when the merger lets a held packet go alone
+	held := time.NewTimer(time.Hour) // sends a held packet when no other packet came to take it along
 	held.Stop()
 	defer held.Stop()
 	heldFor := time.Duration(-1)

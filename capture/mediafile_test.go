@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asticode/go-astiav"
+
 	"onair/internal/testpeer"
 )
 
@@ -266,5 +268,22 @@ func TestMediaFileAudioSamplesMatchFFmpeg(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Audio from a file with video is released on the video's frame instants (the same arithmetic as
+// the frames' own times, so both wake together); without video, when it is due.
+func TestAudioIsReleasedOnTheFrameGrid(t *testing.T) {
+	m := &MediaFile{start: 50 * time.Millisecond, video: &fileVideo{info: VideoInfo{FPS: 30}}}
+	for k := int64(1); k < 20000; k += 7 {
+		frame := m.start + mediaTime(k, astiav.NewRational(1, 30))
+		for _, before := range []time.Duration{0, time.Nanosecond, 10 * time.Millisecond, 33 * time.Millisecond} {
+			if got := m.onFrameGrid(frame - before); got < frame-time.Microsecond || got > frame+time.Microsecond {
+				t.Fatalf("%v before frame %d (%v): released at %v", before, k, frame, got)
+			}
+		}
+	}
+	if got := (&MediaFile{start: m.start}).onFrameGrid(77 * time.Millisecond); got != 77*time.Millisecond {
+		t.Fatalf("audio-only file: released at %v, want when due (77ms)", got)
 	}
 }
