@@ -78,10 +78,10 @@ func (s *Session) sender() {
 	}
 	startDial()
 	// The connection is observed every observeEvery, when a packet comes through (it always does
-	// while live); the ticker only covers a silent source. A 50 ms ticker of its own woke a thread
-	// twenty times a second for nothing.
-	tick := time.NewTicker(silentObserveEvery)
-	defer tick.Stop()
+	// while live); silent fires only when nothing came for silentObserveEvery. A 50 ms ticker of
+	// its own woke a thread twenty times a second for nothing.
+	silent := time.NewTimer(silentObserveEvery)
+	defer silent.Stop()
 	var observed time.Time
 	held := time.NewTimer(time.Hour) // sends a held packet when no other packet came to take it along
 	held.Stop()
@@ -111,7 +111,7 @@ func (s *Session) sender() {
 			} else {
 				m.push(packet{Packet: p})
 			}
-		case <-tick.C: // observed below
+		case <-silent.C: // observed below
 		case <-held.C: // a packet waited long enough for the other stream: popped below
 			heldFor = -1
 		case r := <-dialed:
@@ -173,9 +173,12 @@ func (s *Session) sender() {
 			stopping = nil
 			m.flush()
 		}
-		if now := time.Now(); l.conn != nil && now.Sub(observed) >= observeEvery {
+		if now := time.Now(); now.Sub(observed) >= observeEvery {
 			observed = now
-			s.observe(l)
+			silent.Reset(silentObserveEvery) // pushed back while packets come: it never fires then
+			if l.conn != nil {
+				s.observe(l)
+			}
 		}
 		for {
 			p, ok := m.pop(s.clock.Now())
