@@ -15,23 +15,6 @@ import (
 	"github.com/asticode/go-astiav"
 )
 
-// Packet is one encoded packet. Video data is an Annex B access unit, audio one raw AAC frame.
-type Packet struct {
-	Data     []byte
-	PTS, DTS time.Duration // on the session clock
-	Keyframe bool
-	reuse    packetBuffers // where Release returns Data; nil when Data is simply the caller's
-}
-
-// Release gives Data back to the encoder, which reuses its memory for a later packet. Call it at
-// most once per packet, when Data is no longer needed; a packet never released is garbage
-// collected as usual.
-func (p Packet) Release() {
-	if p.reuse != nil {
-		p.reuse.put(p.Data)
-	}
-}
-
 // VideoConfig describes the H.264 stream.
 type VideoConfig struct {
 	Width, Height int

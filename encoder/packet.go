@@ -1,5 +1,24 @@
 package encoder
 
+import "time"
+
+// Packet is one encoded packet. Video data is an Annex B access unit, audio one raw AAC frame.
+type Packet struct {
+	Data     []byte
+	PTS, DTS time.Duration // on the session clock
+	Keyframe bool
+	reuse    packetBuffers // where Release returns Data; nil when Data is simply the caller's
+}
+
+// Release gives Data back to the encoder, which reuses its memory for a later packet. Call it at
+// most once per packet, when Data is no longer needed; a packet never released is garbage
+// collected as usual.
+func (p Packet) Release() {
+	if p.reuse != nil {
+		p.reuse.put(p.Data)
+	}
+}
+
 // packetBuffers recycles the Go memory encoded packets are copied into. At 30 frames a second
 // those copies were half of the program's garbage, and every collection wakes each thread.
 type packetBuffers chan []byte
