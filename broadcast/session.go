@@ -34,8 +34,7 @@ type Session struct {
 	audioOut chan encoder.Packet
 	ctx      context.Context
 	stop     context.CancelFunc
-	wg       sync.WaitGroup // the capture and encode goroutines
-	sent     chan struct{}  // closed when the sender is done
+	sent     chan struct{} // closed when the sender is done
 	subs     subscribers
 	lat      latencies // video: what the viewer's picture lags behind the camera
 	// audioLat is separate: AAC adds about 50 ms by itself (one frame of look-ahead).
