@@ -136,6 +136,15 @@ func (m *MediaFile) Audio() AudioSource {
 	return m.audio
 }
 
+// endErr is why a source's channel closed: the decoding error, or io.EOF at the end of the file.
+// The decoding goroutine sets m.err before it closes the channels.
+func (m *MediaFile) endErr() error {
+	if m.err != nil {
+		return fmt.Errorf("capture: decoding %s: %w", m.path, m.err)
+	}
+	return io.EOF
+}
+
 // Close stops decoding and frees FFmpeg's resources.
 func (m *MediaFile) Close() error {
 	m.once.Do(func() { close(m.stop) })
@@ -388,10 +397,7 @@ type fileVideo struct {
 func (v *fileVideo) Read() (VideoFrame, func(), error) {
 	d, ok := <-v.ch
 	if !ok {
-		if v.m.err != nil {
-			return VideoFrame{}, noRelease, fmt.Errorf("capture: decoding %s: %w", v.m.path, v.m.err)
-		}
-		return VideoFrame{}, noRelease, io.EOF
+		return VideoFrame{}, noRelease, v.m.endErr()
 	}
 	if !waitUntil(v.m.clock, d.time, v.m.stop) {
 		d.frame.Free()

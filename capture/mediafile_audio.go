@@ -3,7 +3,6 @@ package capture
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"time"
 
@@ -107,10 +106,7 @@ func (a *fileAudio) buffer(n int) []float32 {
 func (a *fileAudio) Read() (AudioChunk, func(), error) {
 	c, ok := <-a.ch
 	if !ok {
-		if a.m.err != nil {
-			return AudioChunk{}, noRelease, fmt.Errorf("capture: decoding %s: %w", a.m.path, a.m.err)
-		}
-		return AudioChunk{}, noRelease, io.EOF
+		return AudioChunk{}, noRelease, a.m.endErr()
 	}
 	dur := time.Duration(len(c.Samples)/c.Channels) * time.Second / time.Duration(c.SampleRate)
 	if !waitUntil(a.m.clock, a.m.onFrameGrid(c.Time+dur), a.m.stop) {
