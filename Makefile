@@ -3,6 +3,13 @@ GO      ?= go
 BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
+# Link only the libraries OnAir calls. go-astiav links every FFmpeg library, and libavdevice and
+# libavfilter bring 76 shared libraries of their own that OnAir never calls; loading them cost 28 ms
+# of CPU at every start and 16 MB of a stream's memory (measured; README, performance). C code goes
+# into one section per function so that the linker can drop the unused wrappers, and lld, unlike
+# GNU ld, decides --as-needed after dropping them. A plain `go build` still works, only heavier.
+export CGO_CFLAGS := -O2 -g -ffunction-sections -fdata-sections
+export CGO_LDFLAGS := -fuse-ld=lld -Wl,--gc-sections -Wl,--as-needed
 
 .PHONY: deps build run test test-race test-long fuzz bench bench-adapt bench-ui screenshot icon clean
 

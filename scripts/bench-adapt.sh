@@ -49,7 +49,7 @@ schedule() { # runs the link schedule in the background, in step with the run it
   sleep 20; shape change 2mbit; sleep 30; shape change 6mbit
 }
 
-go build -o bin/onair .
+make --no-print-directory build # the release build (Makefile: the libraries it links)
 url="rtmp://$NS_IP/live"
 run_onair() { # $1: label, $2: adaptive
   schedule & sched=$!

@@ -23,7 +23,7 @@ sleep 1
 clip=$work/clip.nut
 ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
   -t 10 -c:v rawvideo -pix_fmt yuv420p -c:a pcm_s16le -ac 2 -y "$clip"
-go build -o bin/onair .
+make --no-print-directory build # the release build (Makefile: the libraries it links)
 # The linker leaves its output in the page cache in large folios, which the kernel's fault-around maps
 # whole: the same binary then shows 4 MB more RSS than once it is read from disk (measured: 107.5 vs
 # 103.5 MB; a copy made with cp behaves like the latter, and ffmpeg's files show no such difference).
@@ -31,21 +31,27 @@ go build -o bin/onair .
 sync bin/onair # dirty pages cannot be dropped: written back first
 python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED); os.close(fd)' bin/onair
 
-measure() { # label, command...: appends "label cpu_s rss_kb"
-  local label=$1; shift
+measure() { # round, label, command...: appends "round label cpu_s rss_kb"
+  local round=$1 label=$2; shift 2
   # Both read the clip from the page cache: pages of it were seen evicted between runs, and reading
   # them back from disk costs the reader ~0.1 CPU-s of kernel time (perf), whoever it is.
   cat "$clip" > /dev/null
   /usr/bin/time -f "%U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   read -r u s m < <(tail -1 "$work/time")
-  echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
+  echo "$round $label $(echo "$u + $s" | bc) $m" >> "$work/results"
 }
-for i in $(seq "$RUNS"); do
-  measure onair ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key "onair$i" \
+run_onair() {
+  measure "$1" onair ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key "onair$1" \
     --video "file:$clip" --audio file --size 1280x720 --fps 30 --adaptive=false --bitrate 4500 --audio-bitrate 160 \
-    --stats "$work/stats$i.jsonl"
-  measure ffmpeg ffmpeg -v error -re -i "$clip" -c:v libx264 -preset veryfast -tune zerolatency -b:v 4500k \
-    -maxrate 4500k -bufsize 4500k -g 60 -sc_threshold 0 -bf 0 -c:a aac -b:a 160k -f flv "rtmp://127.0.0.1:$port/live/ffmpeg$i"
+    --stats "$work/stats$1.jsonl"
+}
+run_ffmpeg() {
+  measure "$1" ffmpeg ffmpeg -v error -re -i "$clip" -c:v libx264 -preset veryfast -tune zerolatency -b:v 4500k \
+    -maxrate 4500k -bufsize 4500k -g 60 -sc_threshold 0 -bf 0 -c:a aac -b:a 160k -f flv "rtmp://127.0.0.1:$port/live/ffmpeg$1"
+}
+# Each round runs both in a random order, so that neither always runs right after the other.
+for i in $(seq "$RUNS"); do
+  for who in $(shuf -e onair ffmpeg); do "run_$who" "$i"; done
 done
 # Latency: the median over each run's seconds of the per-second p95.
 lat=$(cat "$work"/stats*.jsonl | python3 -c '
@@ -56,12 +62,15 @@ sed "s/^/run: /" "$work/results" >&2
 python3 - "$work/results" "$lat" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
-def col(name, i): return [float(r[i]) for r in rows if r[0] == name]
-o_cpu, f_cpu = statistics.median(col("onair", 1)), statistics.median(col("ffmpeg", 1))
-o_rss, f_rss = statistics.median(col("onair", 2)) / 1024, statistics.median(col("ffmpeg", 2)) / 1024
+def col(name, i): return {r[0]: float(r[i]) for r in rows if r[1] == name}
+o_cpu, f_cpu = col("onair", 2), col("ffmpeg", 2)
+o_rss, f_rss = statistics.median(col("onair", 3).values()) / 1024, statistics.median(col("ffmpeg", 3).values()) / 1024
+om, fm = statistics.median(o_cpu.values()), statistics.median(f_cpu.values())
 print("| 10 s of 720p30 to nginx-rtmp | CPU (user+sys) | peak RSS |")
 print("|---|---|---|")
-print("| ffmpeg CLI | %.2f s | %.0f MB |" % (f_cpu, f_rss))
-print("| onair stream | %.2f s (%.2f×) | %.0f MB (%.2f×) |" % (o_cpu, o_cpu / f_cpu, o_rss, o_rss / f_rss))
-print("capture-to-socket latency p95 (median of seconds): %s ms; runs: %d each, alternated" % (sys.argv[2], len(col("onair", 1))))
+print("| ffmpeg CLI | %.2f s | %.0f MB |" % (fm, f_rss))
+print("| onair stream | %.2f s (%.2f×) | %.0f MB (%.2f×) |" % (om, om / fm, o_rss, o_rss / f_rss))
+rounds = sorted(o_cpu[k] / f_cpu[k] for k in o_cpu)
+print("CPU ratio in each round: median %.2f×, %.2f–%.2f×" % (statistics.median(rounds), rounds[0], rounds[-1]))
+print("capture-to-socket latency p95 (median of seconds): %s ms; rounds: %d, each in a random order" % (sys.argv[2], len(rounds)))
 PY

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_LIVE=${SECONDS_LIVE:-60}
-go build -o bin/onair .
+make --no-print-directory build # the release build (Makefile: the libraries it links)
 source scripts/live-window.sh
 sleep 5 # start-up and connection
 ticks=$(getconf CLK_TCK)

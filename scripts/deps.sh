@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build: cgo for go-astiav (it links all FFmpeg libraries) and Fyne (GL, X11)
-  build-essential pkg-config
+  build-essential pkg-config lld
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libswresample-dev libavdevice-dev libavfilter-dev
   libgl1-mesa-dev xorg-dev
