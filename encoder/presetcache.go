@@ -26,7 +26,7 @@ type trialResult struct {
 
 // stepFor returns the preset and threads for cfg: from the trial cache when it holds a fresh answer
 // for this machine, size and rate, otherwise by a trial whose result is then remembered. The trial
-// costs about 0.15 CPU-seconds at 720p, as much as five seconds of streaming, on every start.
+// costs about 0.2 CPU-seconds at 720p, as much as seven seconds of streaming, on every start.
 func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) {
 	key := trialKey(cfg)
 	results := readTrials(cfg.TrialCache)
@@ -43,10 +43,11 @@ func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) 
 	return s, fps, false
 }
 
-// trialKey names what a trial depends on: the picture, the rate, the processor, and the ladder
-// (entries from before threads were part of it, "v1", are measured again).
+// trialKey names what a trial depends on: the picture, the rate, the processor, and how the trial
+// is made (entries from before threads were part of it, "v1", and from single-batch trials, "v2",
+// are measured again).
 func trialKey(cfg VideoConfig) string {
-	return fmt.Sprintf("v2 %dx%d@%d cpus=%d %s", cfg.Width, cfg.Height, cfg.FPS, runtime.NumCPU(), cpuModel())
+	return fmt.Sprintf("v3 %dx%d@%d cpus=%d %s", cfg.Width, cfg.Height, cfg.FPS, runtime.NumCPU(), cpuModel())
 }
 
 // cpuModel is the processor's name from /proc/cpuinfo ("" where there is none).

@@ -68,3 +68,13 @@ func TestTrialIsRemembered(t *testing.T) {
 		t.Fatal("the trial after a damaged cache was not remembered")
 	}
 }
+
+func TestTrialTakesTheFastestBatch(t *testing.T) {
+	took := []time.Duration{80 * time.Millisecond, 40 * time.Millisecond, 50 * time.Millisecond}
+	if got := fastestRate(took, 4); got != 100 {
+		t.Fatalf("fastestRate = %v, want 100 (4 frames in the quickest 40 ms)", got)
+	}
+	if got := fastestRate(nil, 4); got != 0 {
+		t.Fatalf("no batches: %v, want 0", got)
+	}
+}
