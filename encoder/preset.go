@@ -89,26 +89,31 @@ func trialFPS(cfg VideoConfig) float64 {
 		}
 		return true
 	}
-	took := make([]time.Duration, 0, batches)
-	for i := 0; i < warmup+batches*perBatch; i++ {
-		if i >= warmup && (i-warmup)%perBatch == 0 {
-			took = append(took, 0)
-		}
-		start := time.Now()
+	for i := 0; i < warmup; i++ {
 		if !encode(i) {
 			return 0
 		}
-		if i >= warmup {
-			took[len(took)-1] += time.Since(start)
+	}
+	took := make([]time.Duration, batches)
+	for b := range took {
+		start := time.Now()
+		for j := 0; j < perBatch; j++ {
+			if !encode(warmup + b*perBatch + j) {
+				return 0
+			}
 		}
+		took[b] = time.Since(start)
 	}
 	return fastestRate(took, perBatch)
 }
 
 // fastestRate is the frame rate of the quickest of the batches of frames that took these times.
 func fastestRate(took []time.Duration, frames int) float64 {
-	if len(took) == 0 || slices.Min(took) <= 0 {
+	if len(took) == 0 {
 		return 0
 	}
-	return float64(frames) / slices.Min(took).Seconds()
+	if best := slices.Min(took); best > 0 {
+		return float64(frames) / best.Seconds()
+	}
+	return 0
 }
