@@ -26,7 +26,8 @@ type trialResult struct {
 
 // stepFor returns the preset and threads for cfg: from the trial cache when it holds a fresh answer
 // for this machine, size and rate, otherwise by a trial whose result is then remembered. The trial
-// costs about 0.2 CPU-seconds at 720p, as much as seven seconds of streaming, on every start.
+// costs about 0.2 CPU-seconds at 720p (measured 0.18), what 0.6 s of a 720p30 stream costs, on
+// every start.
 func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) {
 	key := trialKey(cfg)
 	results := readTrials(cfg.TrialCache)

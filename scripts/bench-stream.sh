@@ -34,7 +34,7 @@ python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise
 # One untimed start first: on a machine's first start OnAir times x264 (about 0.2 CPU-s, then
 # remembered for 30 days; README), which is not what a stream costs.
 ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key warmup --video test --audio none \
-  --size 1280x720 --fps 30 --duration 1s >/dev/null 2>&1
+  --size 1280x720 --fps 30 --duration 1s >/dev/null 2>"$work/warmup.err" || { cat "$work/warmup.err" >&2; exit 1; }
 
 measure() { # round, label, command...: appends "round label cpu_s rss_kb"
   local round=$1 label=$2; shift 2
