@@ -370,22 +370,6 @@ func (m *MediaFile) toYUV420(f *astiav.Frame) error {
 	return m.ssc.ScaleFrame(f, m.scaled)
 }
 
-// waitUntil sleeps until clock time t, or returns false if stop closes first.
-func waitUntil(clock *Clock, t time.Duration, stop <-chan struct{}) bool {
-	d := time.Until(clock.At(t))
-	if d <= 0 {
-		return true
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-stop:
-		return false
-	}
-}
-
 type fileVideo struct {
 	m    *MediaFile
 	ch   chan decodedFrame

@@ -65,21 +65,11 @@ func (p *TestPattern) Close() error {
 func (p *TestPattern) Read() (VideoFrame, func(), error) {
 	due := time.Duration(p.n) * time.Second / time.Duration(p.fps)
 	p.n++
-	if wait := time.Until(p.clock.At(due)); wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-p.closedCh:
-			t.Stop()
-			return VideoFrame{}, noRelease, ErrClosed
-		}
-	} else if wait < -time.Second { // we fell far behind (suspended?): skip ahead
-		p.n = int(p.clock.Now()*time.Duration(p.fps)/time.Second) + 1
-	}
-	select {
-	case <-p.closedCh:
+	if !waitUntil(p.clock, due, p.closedCh) {
 		return VideoFrame{}, noRelease, ErrClosed
-	default:
+	}
+	if p.clock.Now()-due > time.Second { // we fell far behind (suspended?): skip ahead
+		p.n = int(p.clock.Now()*time.Duration(p.fps)/time.Second) + 1
 	}
 	var img *image.YCbCr
 	select {
@@ -229,19 +219,8 @@ func (s *TestTone) Read() (AudioChunk, func(), error) {
 	first := s.n * int64(s.chunk)
 	t0 := s.start + time.Duration(first)*time.Second/time.Duration(s.rate)
 	due := t0 + 20*time.Millisecond
-	if wait := time.Until(s.clock.At(due)); wait > 0 {
-		tm := time.NewTimer(wait)
-		select {
-		case <-tm.C:
-		case <-s.closedCh:
-			tm.Stop()
-			return AudioChunk{}, noRelease, ErrClosed
-		}
-	}
-	select {
-	case <-s.closedCh:
+	if !waitUntil(s.clock, due, s.closedCh) {
 		return AudioChunk{}, noRelease, ErrClosed
-	default:
 	}
 	s.n++
 	var buf []float32
