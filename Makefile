@@ -3,11 +3,10 @@ GO      ?= go
 BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
-# Link only the libraries OnAir calls. go-astiav links every FFmpeg library, and libavdevice and
-# libavfilter bring 76 shared libraries of their own that OnAir never calls; loading them cost 28 ms
-# of CPU at every start and 16 MB of a stream's memory (measured; README, performance). C code goes
-# into one section per function so that the linker can drop the unused wrappers, and lld, unlike
-# GNU ld, decides --as-needed after dropping them. A plain `go build` still works, only heavier.
+# Link only the libraries OnAir calls: go-astiav links every FFmpeg library, and libavdevice and
+# libavfilter pull in dozens more that OnAir never calls (docs/performance.md). One section per C
+# function lets the linker drop unused wrappers; lld, unlike GNU ld, applies --as-needed after
+# dropping them. A plain `go build` still works, only heavier.
 export CGO_CFLAGS := -O2 -g -ffunction-sections -fdata-sections
 export CGO_LDFLAGS := -fuse-ld=lld -Wl,--gc-sections -Wl,--as-needed
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"onair/broadcast"
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // TestMain keeps the tests' runs out of the user's cache: onair stream remembers its encoder trial
@@ -148,6 +148,7 @@ func TestStreamBadInputSaysWhy(t *testing.T) {
 		{[]string{"--preset", "custom", "--server", "rtmp://127.0.0.1:1/app", "--key", "k", "--video", "camera:No Such Cam"}, "No Such Cam"},
 		{[]string{"--preset", "custom", "--server", "rtmp://127.0.0.1:1/app", "--key", "k", "--video", "webcam"}, "nknown source"},
 		{[]string{"--size", "big"}, "WIDTHxHEIGHT"},
+		{[]string{"--preset", "twitch", "--key-file", "/nonexistent/twitch.key"}, "cannot read the stream key from /nonexistent/twitch.key"},
 	} {
 		var stdout, stderr bytes.Buffer
 		start := time.Now()
@@ -189,5 +190,23 @@ func TestStreamLocalTest(t *testing.T) {
 	}
 	if n := len(p.PacketsOf("video")); n < 7*25 {
 		t.Fatalf("the saved file has %d video frames for 8 s at 25 fps", n)
+	}
+}
+
+// The key comes from --key-file when no --key is given, trimmed; an empty file is refused in words.
+func TestStreamKeyFromFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.key")
+	empty := filepath.Join(dir, "empty.key")
+	os.WriteFile(good, []byte("live_abc?x=1\n"), 0o600)
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	if k, err := streamKey("", good); err != nil || k != "live_abc?x=1" {
+		t.Fatalf("key file: %q, %v", k, err)
+	}
+	if k, _ := streamKey("flag", good); k != "flag" {
+		t.Fatalf("--key should win, got %q", k)
+	}
+	if _, err := streamKey("", empty); err == nil || !strings.Contains(err.Error(), "stream key alone") {
+		t.Fatalf("empty key file: %v", err)
 	}
 }

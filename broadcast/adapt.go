@@ -145,15 +145,25 @@ func (c *controller) window() (first, last sample, ok bool) {
 	return last, last, true
 }
 
-// delay is what sending adds: OnAir's queue, plus the kernel's unsent bytes at the rate the link
-// delivers them (measured from TCP acknowledgements). The rate written into the socket would hide
-// the link's drop for as long as the socket's and the bottleneck's buffers keep taking bytes.
-func (c *controller) delay(now time.Duration, st rtmpout.Stats) time.Duration {
+// delay is what sending adds, with the kernel's bytes drained at the rate the link delivers them
+// (from TCP acknowledgements): the rate written into the socket would hide the link's drop for as
+// long as the socket's and the bottleneck's buffers keep taking bytes.
+func (c *controller) delay(st rtmpout.Stats) time.Duration {
 	rate := c.drainRate() * 1000 // bits/s
 	if st.DeliveredBytes == 0 || rate <= 0 {
-		return queueDelay(st)
+		rate = st.SendRate2s
 	}
-	return st.QueueDuration + time.Duration(float64(st.KernelUnsent*8)/rate*float64(time.Second))
+	return sendDelay(st, rate)
+}
+
+// sendDelay is the one definition of the delay sending adds: the media time in OnAir's queue plus
+// the kernel's unsent bytes at rate bits/s (none counted when the rate is unknown).
+func sendDelay(st rtmpout.Stats, rate float64) time.Duration {
+	d := st.QueueDuration
+	if rate > 0 {
+		d += time.Duration(float64(st.KernelUnsent*8) / rate * float64(time.Second))
+	}
+	return d
 }
 
 // delivered is the byte count that measures the link: what TCP saw acknowledged where the OS
@@ -171,7 +181,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	if len(c.history) > 64 {
 		c.history = append(c.history[:0], c.history[len(c.history)-40:]...)
 	}
-	delay := c.delay(now, st)
+	delay := c.delay(st)
 	c.lastDelay = delay
 	if !c.enabled {
 		return

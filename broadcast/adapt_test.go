@@ -86,10 +86,10 @@ func runLink(t *testing.T, ceiling, audio int, capacity func(time.Duration) floa
 		l.kernel += sent
 		l.sentBytes += uint64(sent / 8)
 		// The delay is the media time waiting in OnAir (whole chunks, like rtmpout's queue
-		// duration) plus the kernel's bytes at the link's rate, as queueDelay computes it.
+		// duration) plus the kernel's bytes at the link's rate, as sendDelay computes it.
 		st := rtmpout.Stats{QueueDuration: time.Duration(len(l.queue)) * dt, SentBytes: l.sentBytes,
 			DeliveredBytes: l.delivered, KernelUnsent: int(l.kernel / 8), SendRate2s: through / dt.Seconds()}
-		delay := queueDelay(st)
+		delay := sendDelay(st, st.SendRate2s)
 		c.observe(now, st)
 		if n := len(tr.target); n > 0 && c.target < tr.target[n-1] {
 			tr.downStepsAt = append(tr.downStepsAt, now)

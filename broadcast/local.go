@@ -36,7 +36,7 @@ func (s *Session) LocalTestReport() *LocalReport {
 		return nil
 	}
 	select {
-	case <-s.sent:
+	case <-s.senderDone:
 	default:
 		return nil
 	}

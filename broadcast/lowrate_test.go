@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // TestLowBitrateHalvesFrameRate: below the second floor the session sends every second frame

@@ -2,8 +2,15 @@ package broadcast
 
 import "time"
 
+// mergeWait is how long past its capture time a packet waits for the other stream before it may
+// go alone. AAC packets come out about 50 ms after their audio (the encoder looks one frame ahead);
+// holding video back that long would add it to every frame's latency, so audio may follow video
+// slightly out of order. Shorter than a 30 fps frame, so a held packet normally goes with the next
+// frame and needs no timer wake of its own.
+const mergeWait = 30 * time.Millisecond
+
 // merger puts audio and video packets, which arrive from two goroutines, back in time order. A
-// packet waits about mergeWait for the other stream before it goes out alone (see mergeWait).
+// packet waits about mergeWait for the other stream before it goes out alone .
 type merger struct {
 	hasVideo, hasAudio bool
 	video, audio       []packet

@@ -24,13 +24,11 @@ func Devices() []Device { return capture.ListDevices() }
 // Preview shows the chosen sources before going live: it reads them and calls the taps, without
 // encoding or sending anything.
 type Preview struct {
-	stop  context.CancelFunc
-	video capture.VideoSource
-	audio capture.AudioSource
-	file  *capture.MediaFile
-	wg    sync.WaitGroup
-	errMu sync.Mutex
-	err   error
+	cancel context.CancelFunc
+	src    *sources
+	wg     sync.WaitGroup
+	errMu  sync.Mutex
+	err    error
 }
 
 // StartPreview opens cfg's sources and feeds its taps until Stop.
@@ -39,39 +37,39 @@ func StartPreview(cfg Config) (*Preview, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{plan: plan, clock: capture.NewClock(), taps: cfg.Taps}
-	if err := s.openSources(); err != nil {
-		s.closeSources()
+	src, err := openSources(plan, capture.NewClock())
+	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Preview{stop: cancel, video: s.video, audio: s.audio, file: s.file}
-	if s.video != nil {
+	p := &Preview{cancel: cancel, src: src}
+	taps := &tapper{taps: cfg.Taps}
+	if src.video != nil {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
 			for ctx.Err() == nil {
-				f, release, err := s.video.Read()
+				f, release, err := src.video.Read()
 				if err != nil {
 					p.setErr(err)
 					return
 				}
-				s.tapPreview(f)
+				taps.preview(f)
 				release()
 			}
 		}()
 	}
-	if s.audio != nil {
+	if src.audio != nil {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
 			for ctx.Err() == nil {
-				c, release, err := s.audio.Read()
+				c, release, err := src.audio.Read()
 				if err != nil {
 					p.setErr(err)
 					return
 				}
-				s.tapLevel(c)
+				taps.level(c)
 				release()
 			}
 		}()
@@ -106,15 +104,7 @@ func (p *Preview) Err() error {
 
 // Stop closes the sources and waits for the readers.
 func (p *Preview) Stop() {
-	p.stop()
-	if p.video != nil {
-		p.video.Close()
-	}
-	if p.audio != nil {
-		p.audio.Close()
-	}
-	if p.file != nil {
-		p.file.Close()
-	}
+	p.cancel()
+	p.src.close()
 	p.wg.Wait()
 }

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
 	"onair/rtmpout"
+	"onair/tools/testpeer"
 )
 
 func startSession(t *testing.T, server, key string) *Session {

@@ -64,6 +64,11 @@ type Stats struct {
 	Final       bool     `json:"final,omitempty"`
 }
 
+// totals are the counters of connections that ended, added to the live one's in snapshots.
+type totals struct {
+	videoSent, audioSent, dropped, bytes uint64
+}
+
 // latencies collects capture-to-socket latency samples between two snapshots.
 type latencies struct {
 	mu      sync.Mutex

@@ -13,7 +13,7 @@ import (
 	"github.com/pion/mediadevices/pkg/driver"
 
 	_ "onair/capture/drivers"
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 func TestListingHidesTheNullMicrophone(t *testing.T) {

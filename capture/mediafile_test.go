@@ -15,7 +15,7 @@ import (
 
 	"github.com/asticode/go-astiav"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 func TestMediaFilePlaysInRealTime(t *testing.T) {

@@ -23,7 +23,7 @@ type TestPattern struct {
 	fps      int
 	n        int
 	bg       *image.YCbCr
-	pool     chan *image.YCbCr
+	pool     recycler[*image.YCbCr]
 	mu       sync.Mutex
 	closed   bool
 	closedCh chan struct{}
@@ -37,7 +37,7 @@ func NewTestPattern(clock *Clock, width, height, fps int) (*TestPattern, error) 
 	if fps < 1 || fps > 120 {
 		return nil, fmt.Errorf("capture: test pattern rate %d fps (1 to 120)", fps)
 	}
-	p := &TestPattern{clock: clock, w: width, h: height, fps: fps, pool: make(chan *image.YCbCr, 4), closedCh: make(chan struct{})}
+	p := &TestPattern{clock: clock, w: width, h: height, fps: fps, pool: newRecycler[*image.YCbCr](4), closedCh: make(chan struct{})}
 	p.bg = image.NewYCbCr(image.Rect(0, 0, width, height), image.YCbCrSubsampleRatio420)
 	drawBars(p.bg)
 	// The first frame is due at the next whole frame interval of the clock.
@@ -71,19 +71,9 @@ func (p *TestPattern) Read() (VideoFrame, func(), error) {
 	if p.clock.Now()-due > time.Second { // we fell far behind (suspended?): skip ahead
 		p.n = int(p.clock.Now()*time.Duration(p.fps)/time.Second) + 1
 	}
-	var img *image.YCbCr
-	select {
-	case img = <-p.pool:
-	default:
-		img = image.NewYCbCr(p.bg.Rect, image.YCbCrSubsampleRatio420)
-	}
+	img := p.pool.get(nil, func() *image.YCbCr { return image.NewYCbCr(p.bg.Rect, image.YCbCrSubsampleRatio420) })
 	p.draw(img, due)
-	release := func() {
-		select {
-		case p.pool <- img:
-		default:
-		}
-	}
+	release := p.pool.releaser(img)
 	// A synthetic frame is exact: its time is the instant it was drawn for.
 	return VideoFrame{Image: img, Time: due}, release, nil
 }
@@ -193,14 +183,14 @@ type TestTone struct {
 	start    time.Duration
 	closedCh chan struct{}
 	once     sync.Once
-	pool     chan []float32
+	pool     recycler[[]float32]
 }
 
 // NewTestTone returns a tone source.
 func NewTestTone(clock *Clock) *TestTone {
 	const rate = 48000
 	start := (clock.Now()/(20*time.Millisecond) + 1) * 20 * time.Millisecond
-	return &TestTone{clock: clock, rate: rate, chunk: rate / 50, start: start, closedCh: make(chan struct{}), pool: make(chan []float32, 4)}
+	return &TestTone{clock: clock, rate: rate, chunk: rate / 50, start: start, closedCh: make(chan struct{}), pool: newRecycler[[]float32](4)}
 }
 
 // Info describes the tone.
@@ -223,12 +213,7 @@ func (s *TestTone) Read() (AudioChunk, func(), error) {
 		return AudioChunk{}, noRelease, ErrClosed
 	}
 	s.n++
-	var buf []float32
-	select {
-	case buf = <-s.pool:
-	default:
-		buf = make([]float32, 2*s.chunk)
-	}
+	buf := s.pool.get(nil, func() []float32 { return make([]float32, 2*s.chunk) })
 	for i := 0; i < s.chunk; i++ {
 		abs := first + int64(i)
 		t := s.start + time.Duration(abs)*time.Second/time.Duration(s.rate)
@@ -239,12 +224,7 @@ func (s *TestTone) Read() (AudioChunk, func(), error) {
 		}
 		buf[2*i], buf[2*i+1] = float32(v), float32(v)
 	}
-	release := func() {
-		select {
-		case s.pool <- buf:
-		default:
-		}
-	}
+	release := s.pool.releaser(buf)
 	// The chunk's time is its first sample's, as it was generated for; the source is exact.
 	return AudioChunk{Samples: buf, Channels: 2, SampleRate: s.rate, Time: t0}, release, nil
 }

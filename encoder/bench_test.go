@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // BenchmarkVideoVsFFmpeg encodes the same y4m clip with OnAir's encoder and with the ffmpeg CLI

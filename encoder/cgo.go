@@ -67,7 +67,7 @@ func codecContextPtr(cc *astiav.CodecContext) *C.AVCodecContext {
 }
 
 // packetData returns pkt's payload as a slice over C memory, valid until pkt is unreferenced. The
-// C pointer is the only field of astiav.Packet in v0.16.0 (checked by TestPacketData).
+// C pointer is the only field of astiav.Packet in v0.16.0 (guarded by TestPacketData).
 func packetData(pkt *astiav.Packet) []byte {
 	c := (*C.AVPacket)(*(*unsafe.Pointer)(unsafe.Pointer(pkt)))
 	if c.data == nil || c.size <= 0 {

@@ -10,8 +10,8 @@ const fillerNAL = 12
 // gone. au is returned as it is when it holds no filler.
 //
 // Why: with CBR and filler, x264 pays back the VBV buffer a bitrate decrease took away, in filler,
-// in the very next frame. Measured at 720p, 4500 -> 771 kb/s: a 429 KB frame, 411 KB of it filler,
-// 1.7 s of a 2 Mb/s link, sent at the moment the link is known to be too narrow.
+// in the very next frame: a burst of seconds of the link, sent just when it is known to be too
+// narrow (TestDecreaseSendsNoFillerBurst).
 func withoutFiller(au []byte) ([]byte, int) {
 	var out []byte
 	removed, kept := 0, 0 // au[:kept] is settled: copied to out, or removed

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/asticode/go-astiav"
 )
 
 // Released packets' memory comes back for later packets; packets still held are never written
@@ -59,4 +61,45 @@ func TestReleasedPacketMemoryIsReused(t *testing.T) {
 	if pics := decodeH264(t, v.Config(), pkts); len(pics) != n {
 		t.Fatalf("decoded %d pictures from %d packets", len(pics), n)
 	}
+}
+
+// TestPacketData guards packetData's reach into astiav.Packet's private layout: the bytes it reads
+// are the ones go-astiav's own (copying) Data returns.
+func TestPacketData(t *testing.T) {
+	pkt := astiavPacketFromEncoder(t)
+	defer pkt.Free()
+	want := pkt.Data()
+	if len(want) == 0 || !bytes.Equal(packetData(pkt), want) {
+		t.Fatalf("packetData read %d bytes, go-astiav %d: the layout of astiav.Packet changed", len(packetData(pkt)), len(want))
+	}
+}
+
+// astiavPacketFromEncoder returns one packet straight from libx264, as the encoder's loop gets it.
+func astiavPacketFromEncoder(t *testing.T) *astiav.Packet {
+	t.Helper()
+	cc, err := openVideo("libx264", VideoConfig{Width: 64, Height: 64, FPS: 30, BitrateKbps: 800, KeyframeInterval: time.Second, Preset: "ultrafast", Profile: "high"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Free()
+	f := astiav.AllocFrame()
+	defer f.Free()
+	f.SetWidth(64)
+	f.SetHeight(64)
+	f.SetPixelFormat(astiav.PixelFormatYuv420P)
+	if err := f.AllocBuffer(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := cc.SendFrame(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := cc.SendFrame(nil); err != nil {
+		t.Fatal(err)
+	}
+	pkt := astiav.AllocPacket()
+	if err := cc.ReceivePacket(pkt); err != nil {
+		pkt.Free()
+		t.Fatal(err)
+	}
+	return pkt
 }

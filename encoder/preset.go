@@ -14,9 +14,8 @@ type step struct {
 }
 
 // ladder is tried in order: the first step that encodes this size fast enough wins. One thread
-// comes first because it is the cheapest way to the same pictures: measured at 720p30 on two
-// cores, 3 % less CPU and 2.7 MB less memory than two slice threads, whose hand-offs cost more
-// than they save when one core keeps up.
+// comes first because it is the cheapest way to the same pictures: slice threads' hand-offs cost
+// more than they save when one core keeps up.
 var ladder = []step{{"veryfast", 1}, {"veryfast", 0}, {"superfast", 0}, {"ultrafast", 0}}
 
 // headroom is how much faster than real time a step must encode in the trial: capture,
@@ -49,12 +48,10 @@ func chooseStep(cfg VideoConfig, trial func(VideoConfig) float64) (s step, measu
 	return ladder[0], 0
 }
 
-// trialFPS encodes three batches of four frames after two untimed ones, and returns the rate of the
-// fastest batch (0 if it could not encode). The first frames are a keyframe and cold caches:
-// measured, they make the first trial of a run a third slower than the next. The fastest batch,
-// because the trial asks what the machine can do and its answer is kept for 30 days: single
-// 8-frame trials on one machine measured 75 to 103 fps for one thread, around the 75 that 30 fps
-// needs, and an unlucky one chose two slice threads (3.4 % more CPU, 2.8 MB more memory).
+// trialFPS encodes three batches of four frames after two untimed ones (a keyframe and cold
+// caches), and returns the rate of the fastest batch (0 if it could not encode). The fastest,
+// because the trial asks what the machine can do and its answer is kept for a month: one slow
+// moment must not choose a costlier step for that long.
 func trialFPS(cfg VideoConfig) float64 {
 	const warmup, batches, perBatch = 2, 3, 4
 	cc, err := openVideo("libx264", cfg)

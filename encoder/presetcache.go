@@ -25,9 +25,8 @@ type trialResult struct {
 }
 
 // stepFor returns the preset and threads for cfg: from the trial cache when it holds a fresh answer
-// for this machine, size and rate, otherwise by a trial whose result is then remembered. The trial
-// costs about 0.2 CPU-seconds at 720p (measured 0.18), what 0.6 s of a 720p30 stream costs, on
-// every start.
+// for this machine, size and rate, otherwise by a trial whose result is then remembered, so that
+// only the first start on a machine pays for it.
 func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) {
 	key := trialKey(cfg)
 	results := readTrials(cfg.TrialCache)
@@ -44,9 +43,8 @@ func stepFor(cfg VideoConfig, now time.Time) (s step, fps float64, cached bool) 
 	return s, fps, false
 }
 
-// trialKey names what a trial depends on: the picture, the rate, the processor, and how the trial
-// is made (entries from before threads were part of it, "v1", and from single-batch trials, "v2",
-// are measured again).
+// trialKey names what a trial depends on: the picture, the rate, the processor, and the version of
+// the trial itself (bump it when the trial changes, so old answers are measured again).
 func trialKey(cfg VideoConfig) string {
 	return fmt.Sprintf("v3 %dx%d@%d cpus=%d %s", cfg.Width, cfg.Height, cfg.FPS, runtime.NumCPU(), cpuModel())
 }

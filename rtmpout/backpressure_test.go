@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // TestBackpressureDropsVideoKeepsAudio publishes in real time through an uplink half as fast as the

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // BenchmarkPublishToNginx measures packet -> FLV -> chunks -> socket on loopback to nginx-rtmp:

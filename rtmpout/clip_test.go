@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // clip is a real H.264/AAC stream made by the ffmpeg CLI, split into what an encoder hands us.

@@ -1,3 +1,6 @@
+// Package rtmpout is OnAir's RTMP/RTMPS publish client, layered one way: handshake -> chunk ->
+// message -> client, with AMF0 and FLV in packages of their own. Its send queue measures
+// backpressure and drops frames by priority when the network cannot keep up.
 package rtmpout
 
 import (
@@ -345,12 +348,4 @@ func (c *Conn) reply(m *chunk.Message) {
 func (c *Conn) loopsRunning() bool { return c.running.Load() }
 
 // redact hides the stream key in text that came from the server.
-func (c *Conn) redact(s string) string {
-	if k := c.target.StreamName; k != "" {
-		s = strings.ReplaceAll(s, k, "(key hidden)")
-		if i := strings.IndexByte(k, '?'); i > 0 {
-			s = strings.ReplaceAll(s, k[:i], "(key hidden)")
-		}
-	}
-	return s
-}
+func (c *Conn) redact(s string) string { return Redact(s, c.target.StreamName) }

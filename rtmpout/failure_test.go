@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 func dialErr(t *testing.T, cfg Config) error {

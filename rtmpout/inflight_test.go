@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // TestLimitInFlightCapsTheKernel fills a slow uplink from a long queue, once with the kernel left

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 func dial(t *testing.T, cfg Config) *Conn {

@@ -1,6 +1,3 @@
-// Package rtmpout is OnAir's RTMP/RTMPS publish client, layered one way: handshake -> chunk ->
-// message -> client, with AMF0 and FLV in packages of their own. Its send queue measures
-// backpressure and drops frames by priority when the network cannot keep up.
 package rtmpout
 
 import (
@@ -43,7 +40,7 @@ func ParseURL(server, key string) (Target, error) {
 	key = strings.TrimSpace(key)
 	u, err := url.Parse(server)
 	if err != nil {
-		return bad("%q is not a URL", redactURL(server, key))
+		return bad("%q is not a URL", Redact(server, key))
 	}
 	var t Target
 	switch strings.ToLower(u.Scheme) {
@@ -105,10 +102,15 @@ func ParseURL(server, key string) (Target, error) {
 	return t, nil
 }
 
-// redactURL hides the key wherever it appears in s.
-func redactURL(s, key string) string {
-	if key != "" {
-		s = strings.ReplaceAll(s, key, "(key hidden)")
+// Redact hides the stream key wherever it appears in s, and its part before a '?' (servers
+// echo the stream name without its query). It is the one place OnAir hides a key.
+func Redact(s, key string) string {
+	if key == "" {
+		return s
+	}
+	s = strings.ReplaceAll(s, key, "(key hidden)")
+	if i := strings.IndexByte(key, '?'); i > 0 {
+		s = strings.ReplaceAll(s, key[:i], "(key hidden)")
 	}
 	return s
 }

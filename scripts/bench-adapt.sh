@@ -86,4 +86,4 @@ end=$(date +%s.%N)
 wait $sched 2>/dev/null || true
 echo "ffmpeg $(echo "$end - $start - $DUR" | bc)" >> "$work/wall.txt"
 
-go run ./internal/benchadapt -dir "$work" -duration "$DUR"
+go run ./tools/benchadapt -dir "$work" -duration "$DUR"

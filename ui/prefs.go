@@ -2,6 +2,10 @@ package ui
 
 import (
 	"errors"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2/dialog"
 
 	"fyne.io/fyne/v2"
 	"github.com/zalando/go-keyring"
@@ -54,3 +58,79 @@ func (OSKeyring) Delete(preset string) error {
 }
 
 func prefs(a fyne.App) fyne.Preferences { return a.Preferences() }
+
+// load restores the settings of the last run.
+func (w *Window) load() {
+	p := prefs(w.app)
+	w.listSources()
+	w.fpsSel.SetSelected(strconv.Itoa(p.IntWithFallback(prefFPS, 30)))
+	w.remember.SetChecked(p.Bool(prefRemember))
+	name := w.presets[0].Name
+	for _, pr := range w.presets {
+		if pr.ID == p.String(prefPreset) {
+			name = pr.Name
+		}
+	}
+	w.presetSel.SetSelected(name) // sets the sizes the preset offers
+	w.sizeSel.SetSelected(p.StringWithFallback(prefSize, "1280x720"))
+	videos, audios := w.videos, w.audios
+	w.videos = nil // no preview while restoring
+	w.videoSel.SetSelected(pick(w.videoSel.Options, p.String(prefVideo), optTestPattern, videos))
+	w.audioSel.SetSelected(pick(w.audioSel.Options, p.String(prefAudio), optTestTone, audios))
+	w.videos, w.audios = videos, audios
+	w.startPreview()
+}
+
+// pick returns the option whose spec was saved, else the first camera or microphone, else the
+// fallback (the test pattern or tone: a screen is never picked unasked).
+func pick(options []string, savedSpec, fallback string, specs map[string]string) string {
+	for _, o := range options {
+		if specs[o] == savedSpec && savedSpec != "" {
+			return o
+		}
+	}
+	for _, o := range options {
+		if strings.HasPrefix(specs[o], "camera:") || strings.HasPrefix(specs[o], "mic:") {
+			return o
+		}
+	}
+	return fallback
+}
+
+// save remembers the settings, and the key only if asked, in the keyring.
+func (w *Window) save() {
+	p := prefs(w.app)
+	p.SetString(prefPreset, w.preset.ID)
+	if w.preset.ServerEditable {
+		p.SetString(prefServer+w.preset.ID, strings.TrimSpace(w.server.Text))
+	}
+	if spec := w.videos[w.videoSel.Selected]; !strings.HasPrefix(spec, "file:") {
+		p.SetString(prefVideo, spec)
+	}
+	p.SetString(prefAudio, w.audios[w.audioSel.Selected])
+	p.SetString(prefSize, w.sizeSel.Selected)
+	if n, err := strconv.Atoi(w.fpsSel.Selected); err == nil {
+		p.SetInt(prefFPS, n)
+	}
+	p.SetString(prefBitrate+w.preset.ID, strings.TrimSpace(w.bitrate.Text))
+	p.SetBool(prefRemember, w.remember.Checked)
+	key := strings.TrimSpace(w.key.Text)
+	switch {
+	case w.remember.Checked && key != "":
+		if err := w.keys.Set(w.preset.ID, key); err != nil {
+			dialog.ShowInformation("Key not remembered",
+				"The system keyring is not available, so OnAir will not remember your stream key (it never stores it in plain text).", w.win)
+		}
+	case !w.remember.Checked:
+		_ = w.keys.Delete(w.preset.ID)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/internal/testpeer"
+	"onair/tools/testpeer"
 )
 
 // publishWithFFmpeg sends a stream to the receiver with the ffmpeg CLI.

@@ -2,9 +2,8 @@
 //
 // glibc gives each thread that calls malloc an arena of its own, up to eight per core. A Go
 // program calls C from whichever thread runs the goroutine at that moment, so C memory is
-// allocated in one arena and freed from another, and every arena keeps its own free chunks: the
-// measured cost was 8 MB of resident memory while streaming 720p. One arena is enough: the encoders'
-// threads allocate at start-up, not per frame.
+// allocated in one arena and freed from another, and every arena keeps its own free chunks, which
+// stay resident. One arena is enough: the encoders' threads allocate at start-up, not per frame.
 //
 // The limit is set by a C constructor, before the Go runtime or any library starts a thread. A
 // MALLOC_ARENA_MAX in the environment wins. Import it for this side effect only:

@@ -3,7 +3,7 @@ package cmalloc
 import (
 	"testing"
 
-	"onair/internal/cmalloc/arenaprobe"
+	"onair/tools/arenaprobe"
 )
 
 // TestOneArena allocates from several threads at once and counts glibc's arenas.

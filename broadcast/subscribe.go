@@ -1,8 +1,6 @@
 package broadcast
 
 import (
-	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -68,7 +66,7 @@ func (s *Session) statsLoop() {
 		select {
 		case <-t.C:
 			s.publish(false)
-		case <-s.sent:
+		case <-s.senderDone:
 			s.publish(true)
 			return
 		}
@@ -135,49 +133,4 @@ func (s *Session) snapshot(final bool) Stats {
 		s.mu.Unlock()
 	}
 	return st
-}
-
-// queueDelay is the whole delay sending adds: our queue, plus the kernel's unsent bytes at the rate
-// the socket drains.
-func queueDelay(cs rtmpout.Stats) time.Duration {
-	d := cs.QueueDuration
-	if rate := cs.SendRate2s; rate > 0 {
-		d += time.Duration(float64(cs.KernelUnsent*8) / rate * float64(time.Second))
-	}
-	return d
-}
-
-// Explain turns an error into the sentence a user reads and the technical detail beside it.
-func Explain(err error) (words, detail string) {
-	var re *rtmpout.Error
-	if errors.As(err, &re) {
-		d := re.Detail
-		if re.Err != nil {
-			if d != "" {
-				d += ": "
-			}
-			d += re.Err.Error()
-		}
-		return sentence(re.Kind.Error()), d
-	}
-	return sentence(err.Error()), ""
-}
-
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
-	s = capitalize(s)
-	if s != "" && !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, ")") {
-		s += "."
-	}
-	return s
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	if s[0] >= 'a' && s[0] <= 'z' {
-		return string(s[0]-32) + s[1:]
-	}
-	return s
 }

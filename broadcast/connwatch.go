@@ -1,0 +1,82 @@
+package broadcast
+
+import (
+	"fmt"
+	"time"
+
+	"onair/rtmpout"
+)
+
+const (
+	// observeEvery is how often the controller samples the connection; silentObserveEvery, how
+	// often when no packet comes to trigger it.
+	observeEvery       = 50 * time.Millisecond
+	silentObserveEvery = 250 * time.Millisecond
+	// ackTimeout is how long data may wait unacknowledged before the connection counts as dropped:
+	// a Wi-Fi that vanished sends no reset, and writes into the socket buffer still succeed.
+	ackTimeout = 10 * time.Second
+)
+
+// liveConn is the sender's connection and what it watches on it.
+type liveConn struct {
+	*rtmpout.Conn
+	acked    uint64    // TCP-acknowledged bytes at the last progress
+	progress time.Time // when they last grew
+	inFlight int       // the in-flight limit last given to the connection; 0: none yet
+}
+
+// observe feeds the connection's counters to the controller, and applies what it decides.
+func (snd *sender) observe() {
+	s, c := snd.s, snd.conn
+	st := c.Stats()
+	s.ctlMu.Lock()
+	s.ctl.observe(s.clock.Now(), st)
+	budget := s.ctl.inFlightBudget(st.MinRTT)
+	s.ctlMu.Unlock()
+	c.limitInFlight(budget)
+	c.watchAcks(st)
+}
+
+// limitInFlight passes the controller's in-flight budget to the connection when it moved by more
+// than a tenth: a system call twenty times a second would be for nothing.
+func (c *liveConn) limitInFlight(budget int) {
+	if budget <= 0 || c.inFlight > 0 && abs(budget-c.inFlight) < c.inFlight/10 {
+		return
+	}
+	c.inFlight = budget
+	c.LimitInFlight(budget)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// watchAcks aborts a connection whose peer has acknowledged nothing for ackTimeout while data
+// waits for it.
+func (c *liveConn) watchAcks(st rtmpout.Stats) {
+	now := time.Now()
+	if st.DeliveredBytes != c.acked || c.progress.IsZero() || st.KernelUnsent == 0 {
+		c.acked, c.progress = st.DeliveredBytes, now
+		return
+	}
+	if now.Sub(c.progress) > ackTimeout {
+		c.Abort(&rtmpout.Error{Kind: rtmpout.ErrTimeout, Detail: fmt.Sprintf("nothing acknowledged for %v", ackTimeout)})
+	}
+}
+
+// endConn adds a finished connection's counters to the session's totals.
+func (snd *sender) endConn() {
+	s := snd.s
+	st := snd.conn.Stats()
+	s.mu.Lock()
+	s.prevTotals.videoSent += st.VideoSent
+	s.prevTotals.audioSent += st.AudioSent
+	s.prevTotals.dropped += st.VideoDropped
+	s.prevTotals.bytes += st.SentBytes
+	s.mu.Unlock()
+	s.setConn(nil)
+	snd.conn = nil
+}

@@ -1,0 +1,71 @@
+package broadcast
+
+import (
+	"sync"
+
+	"onair/capture"
+)
+
+// sources are a session's or a preview's open capture sources. They are closed once, from close,
+// whoever calls it first: Stop from the window and a failure from a pipeline may race.
+type sources struct {
+	video capture.VideoSource
+	audio capture.AudioSource
+	file  *capture.MediaFile // the file behind video and audio, when they come from one
+	once  sync.Once
+}
+
+// openSources opens what p asks for on clock. On error the ones already open are closed.
+func openSources(p Plan, clock *capture.Clock) (*sources, error) {
+	src := &sources{}
+	err := src.open(p, clock)
+	if err != nil {
+		src.close()
+		return nil, err
+	}
+	return src, nil
+}
+
+func (src *sources) open(p Plan, clock *capture.Clock) error {
+	var err error
+	switch p.VideoKind {
+	case "test":
+		src.video, err = capture.NewTestPattern(clock, p.Width, p.Height, p.FPS)
+	case "camera":
+		src.video, err = capture.OpenCamera(clock, p.VideoArg, p.Width, p.Height, float64(p.FPS))
+	case "screen":
+		src.video, err = capture.OpenScreen(clock, p.VideoArg, float64(p.FPS))
+	case "file":
+		src.file, err = capture.OpenMediaFile(clock, p.VideoArg, capture.MediaFileOptions{Video: true, Audio: p.AudioKind == "file", Loop: p.Loop})
+		if err == nil {
+			src.video = src.file.Video()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	switch p.AudioKind {
+	case "test":
+		src.audio = capture.NewTestTone(clock)
+	case "mic":
+		src.audio, err = capture.OpenMicrophone(clock, p.AudioArg)
+	case "file":
+		src.audio = src.file.Audio()
+	}
+	return err
+}
+
+// close closes every source; their readers return capture.ErrClosed.
+func (src *sources) close() {
+	src.once.Do(func() {
+		if src.video != nil {
+			src.video.Close()
+		}
+		if src.audio != nil {
+			src.audio.Close()
+		}
+		if src.file != nil {
+			src.file.Close()
+		}
+	})
+}

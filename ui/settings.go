@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2/widget"
+)
+
+// The settings form: platform, server, key and quality, and what is editable while live.
+
+func (w *Window) setEditable(on bool) {
+	for _, s := range []*widget.Select{w.videoSel, w.audioSel, w.presetSel, w.sizeSel, w.fpsSel} {
+		if on {
+			s.Enable()
+		} else {
+			s.Disable()
+		}
+	}
+	for _, e := range []*widget.Entry{w.server, w.key} {
+		if on && (e != w.server || w.preset.ServerEditable) {
+			e.Enable()
+		} else {
+			e.Disable()
+		}
+	}
+}
+
+// presetChanged fills the server, the hint and the quality from the preset.
+func (w *Window) presetChanged(name string) {
+	for _, p := range w.presets {
+		if p.Name == name {
+			w.preset = p
+		}
+	}
+	p := w.preset
+	w.about.SetText(p.About)
+	saved := prefs(w.app).String(prefServer + p.ID)
+	switch {
+	case p.ServerEditable && saved != "":
+		w.server.SetText(saved)
+	case p.ID == "local":
+		w.server.SetText("inside OnAir, on this computer")
+	default:
+		w.server.SetText(p.DefaultServer())
+	}
+	w.server.SetPlaceHolder(p.ServerHint)
+	if p.ServerEditable {
+		w.server.Enable()
+	} else {
+		w.server.Disable()
+	}
+	if p.KeyRequired || p.ID == "custom" {
+		w.key.Enable()
+		if k, err := w.keys.Get(p.ID); err == nil && k != "" {
+			w.key.SetText(k)
+			w.remember.SetChecked(true)
+		} else {
+			w.key.SetText("")
+		}
+	} else {
+		w.key.SetText("")
+		w.key.Disable()
+	}
+	w.sizeSel.Options = p.Sizes
+	if !contains(p.Sizes, w.sizeSel.Selected) {
+		w.sizeSel.SetSelected("1280x720")
+	}
+	w.sizeSel.Refresh()
+	saved = prefs(w.app).String(prefBitrate + p.ID)
+	if saved == "" {
+		saved = strconv.Itoa(p.DefaultVideoKbps)
+	}
+	w.bitrate.SetText(saved)
+	w.qualityChanged()
+}
+
+// qualityChanged caps the bitrate at the preset's limit for the size and rate, and says so.
+func (w *Window) qualityChanged() {
+	if w.preset.ID == "" || w.sizeSel == nil {
+		return
+	}
+	cfg := w.config()
+	limit := w.preset.VideoLimit(cfg.Width, cfg.Height, cfg.FPS)
+	switch {
+	case cfg.VideoKbps > limit:
+		w.bitrate.SetText(strconv.Itoa(limit)) // calls back here; the note below is the last word
+		w.quality.SetText(fmt.Sprintf("%s takes at most %d kb/s here: lowered from %d.", w.preset.Name, limit, cfg.VideoKbps))
+	case cfg.VideoKbps > 0 && cfg.VideoKbps < 300:
+		w.quality.SetText("Below 300 kb/s the picture will be very soft.")
+	default:
+		w.quality.SetText(fmt.Sprintf("Recommended: %d kb/s (up to %d). OnAir lowers it by itself when your connection is slow.", w.preset.DefaultVideoKbps, limit))
+	}
+	if l := w.current(); l != nil && cfg.VideoKbps > 0 {
+		l.SetBitrate(cfg.VideoKbps) // a manual change while live is the new ceiling at once
+	}
+}

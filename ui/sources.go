@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"onair/broadcast"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+)
+
+// Labels of the sources that are always there.
+const (
+	optTestPattern = "Test pattern"
+	optVideoFile   = "Video file…"
+	optTestTone    = "Test tone"
+	optNoSound     = "No sound"
+)
+
+// listSources fills the source pickers from the devices.
+func (w *Window) listSources() {
+	w.videos = map[string]string{optTestPattern: "test"}
+	w.audios = map[string]string{optTestTone: "test", optNoSound: "none"}
+	var vopts, aopts []string
+	cameras := 0
+	for _, d := range w.eng.Devices() {
+		switch d.Kind {
+		case broadcast.Camera:
+			vopts = append(vopts, d.Label)
+			w.videos[d.Label] = "camera:" + d.ID
+			cameras++
+		case broadcast.Screen:
+			label := "Screen: " + d.Label
+			vopts = append(vopts, label)
+			w.videos[label] = "screen:" + d.ID
+		case broadcast.Microphone:
+			aopts = append(aopts, d.Label)
+			w.audios[d.Label] = "mic:" + d.ID
+		}
+	}
+	vopts = append(vopts, optTestPattern, optVideoFile)
+	aopts = append(aopts, optTestTone, optNoSound)
+	w.videoSel.Options, w.audioSel.Options = vopts, aopts
+	if cameras == 0 {
+		w.noCamera.SetText("No camera found: showing the test pattern. Plug one in and restart OnAir, or share your screen or a video file.")
+		w.noCamera.Show()
+	} else {
+		w.noCamera.Hide()
+	}
+}
+
+// sourcesChanged restarts the preview; "Video file…" asks for the file first.
+func (w *Window) sourcesChanged() {
+	if w.videos == nil {
+		return
+	}
+	if w.videoSel.Selected == optVideoFile && w.filePath == "" {
+		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				w.videoSel.SetSelected(optTestPattern)
+				return
+			}
+			w.filePath = r.URI().Path()
+			r.Close()
+			w.videos[optVideoFile] = "file:" + w.filePath
+			w.sourcesChanged()
+		}, w.win)
+		d.Show()
+		return
+	}
+	if w.current() == nil {
+		w.startPreview()
+	}
+}
+
+func (w *Window) startPreview() {
+	w.stopPreview()
+	cfg := w.config()
+	cfg.Preset, cfg.Server, cfg.Key = "local", "", ""
+	p, err := w.eng.Preview(cfg)
+	if err != nil {
+		words, detail := broadcast.Explain(err)
+		w.showError(words, detail)
+		return
+	}
+	w.mu.Lock()
+	w.previewer = p
+	w.mu.Unlock()
+}
+
+func (w *Window) stopPreview() {
+	w.mu.Lock()
+	p := w.previewer
+	w.previewer = nil
+	w.mu.Unlock()
+	if p != nil {
+		p.Stop()
+	}
+}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fmt"
+	"onair/broadcast"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// What the status line, the buttons and the graph show of a running session.
+
+// showStats shows one snapshot; it runs inside fyne.Do.
+func (w *Window) showStats(st broadcast.Stats) {
+	switch st.State {
+	case broadcast.StateConnecting:
+		w.status.Set("Connecting…")
+	case broadcast.StateLive:
+		up := time.Duration(st.UptimeS * float64(time.Second))
+		w.status.Set(fmt.Sprintf("● LIVE %02d:%02d:%02d", int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60))
+		w.retryNow.Hide()
+	case broadcast.StateReconnecting:
+		w.status.Set(fmt.Sprintf("Connection lost: %s Reconnecting in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
+		w.retryNow.Show()
+	}
+	if st.State != broadcast.StateLive && st.State != broadcast.StateReconnecting {
+		w.retryNow.Hide()
+	}
+	if st.Error != "" {
+		w.lastError = st.Error
+		if st.ErrorDetail != "" {
+			w.lastError += "\n\n" + st.ErrorDetail
+		}
+	}
+	w.sent.Set(fmt.Sprintf("%.0f kb/s", st.SentKbps))
+	w.target.Set(fmt.Sprintf("%d kb/s", st.TargetKbps))
+	total := st.FramesSent + st.FramesDropped
+	pct := 0.0
+	if total > 0 {
+		pct = float64(st.FramesDropped) / float64(total) * 100
+	}
+	w.dropped.Set(fmt.Sprintf("%d (%.1f %%)", st.FramesDropped, pct))
+	fps := fmt.Sprintf("%.0f", st.FPS)
+	if chosen, err := strconv.Atoi(w.fpsSel.Selected); err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosen) {
+		fps += " (halved for sharpness)"
+	}
+	w.fps.Set(fps)
+	switch {
+	case st.State == broadcast.StateReconnecting || st.QueueMS > 500:
+		w.light.FillColor = colBad
+	case st.QueueMS > 150:
+		w.light.FillColor = colSoSo
+	case st.State == broadcast.StateLive:
+		w.light.FillColor = colGood
+	default:
+		w.light.FillColor = colGrid
+	}
+	w.light.Refresh()
+	if !st.Final && (st.State == broadcast.StateLive || st.State == broadcast.StateReconnecting) {
+		w.graph.Add(st.SentKbps, float64(st.TargetKbps), st.FramesDropped > w.lastDrops)
+		w.lastDrops = st.FramesDropped
+	}
+	if st.Final && st.State == broadcast.StateFailed {
+		w.showError(st.Error, st.ErrorDetail)
+	} else if st.Final {
+		w.status.Set("Stream ended.")
+	}
+}
+
+// ended returns the window to its idle state; it runs inside fyne.Do.
+func (w *Window) ended(report string) {
+	w.goLive.SetText("Go Live")
+	w.goLive.Importance = widget.HighImportance
+	w.goLive.Enable()
+	w.retryNow.Hide()
+	w.setEditable(true)
+	if report != "" {
+		dialog.ShowInformation("Local test", report, w.win)
+	}
+	w.startPreview()
+}
+
+// showError puts the error in words on the status line, with the details one click away.
+func (w *Window) showError(words, detail string) {
+	w.status.Set(words)
+	w.lastError = words
+	if detail != "" {
+		w.lastError += "\n\n" + detail
+		w.details.Show()
+	} else {
+		w.details.Hide()
+	}
+}
