@@ -39,6 +39,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	ca := fs.String("ca", "", "extra CA certificates (PEM file) for rtmps://")
 	stats := fs.String("stats", "", "write one JSON stats line a second to FILE, or - for stdout")
 	loop := fs.Bool("loop", false, "loop a file source")
+	maxAttempts := fs.Int("max-attempts", 0, "end the stream after this many failed reconnect attempts in a row (default: keep trying)")
 	verbose := fs.Bool("v", false, "log what happens to stderr")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -84,7 +85,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	s, err := broadcast.Start(ctx, broadcast.Config{
 		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
-		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), Logger: log,
+		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), MaxAttempts: *maxAttempts, Logger: log,
 	})
 	if err != nil {
 		words, detail := broadcast.Explain(err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,12 @@ type Config struct {
 	// CacheDir is where measurements that outlive a session are kept (the x264 preset trial's
 	// answer); empty: nothing is remembered.
 	CacheDir string
+	// MaxAttempts ends the stream after this many failed reconnect attempts in a row; 0 keeps
+	// trying until stopped.
+	MaxAttempts int
+	// Resolver looks up the server's name (tests point it at a DNS server of their own); nil: the
+	// system's.
+	Resolver *net.Resolver
 
 	Logger *slog.Logger
 	Taps   Taps // optional views for the window: preview and audio level

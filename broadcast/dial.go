@@ -3,38 +3,47 @@ package broadcast
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"onair/rtmpout"
 )
 
-// startDial starts one connection attempt in the background; dialDone gets its result.
+// startDial starts a connection attempt in the background, in place of one still running;
+// dialDone gets its result.
 func (snd *sender) startDial() {
-	if snd.stopWait != nil {
-		snd.stopWait()
-		snd.stopWait = nil
+	if snd.cancelDial != nil {
+		snd.cancelDial()
 	}
-	snd.dialing, snd.retry = true, nil
-	go func() { c, err := snd.dial(); snd.dialed <- dialResult{c, err} }()
+	ctx, cancel := context.WithCancel(snd.s.ctx)
+	snd.cancelDial = cancel
+	snd.dialGen++
+	gen := snd.dialGen
+	snd.dialing, snd.retry, snd.dialStarted = true, nil, time.Now()
+	snd.outstanding++
+	go func() { c, err := snd.dial(ctx); snd.dialed <- dialResult{c, err, gen} }()
 }
 
 // dialDone takes a finished attempt: live on success, else a retry or the end.
 func (snd *sender) dialDone(r dialResult) {
 	s := snd.s
-	snd.dialing = false
-	if s.ctx.Err() != nil {
+	snd.outstanding--
+	if r.gen != snd.dialGen || s.ctx.Err() != nil { // given up for a fresh one, or stopping
 		if r.conn != nil {
-			r.conn.Close(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			r.conn.Close(ctx)
+			cancel()
 		}
 		return
 	}
+	snd.dialing = false
+	snd.cancelDial()
+	snd.cancelDial = nil
 	if r.err != nil {
-		if !rtmpout.Retryable(r.err) || s.attemptCount() >= maxAttempts || !s.everLive() && !isDrop(r.err) {
-			s.fail(r.err)
-			return
-		}
-		snd.retry, snd.stopWait = s.scheduleRetry()
+		snd.dialFailed(r.err)
 		return
 	}
+	snd.endProbe()
+	snd.protocolFailures = 0
 	snd.conn, snd.failed = r.conn, r.conn.Failed()
 	s.ctlMu.Lock()
 	s.ctl.reconnected()
@@ -56,7 +65,7 @@ func (snd *sender) dialDone(r dialResult) {
 }
 
 // dial connects and sends the stream's headers: metadata and the codecs' configurations.
-func (snd *sender) dial() (*liveConn, error) {
+func (snd *sender) dial(ctx context.Context) (*liveConn, error) {
 	s := snd.s
 	cfg := rtmpout.Config{
 		Server: s.plan.serverURL(), Key: s.plan.Key, ExtraCAPEM: s.plan.ExtraCA, Logger: s.log,
@@ -65,9 +74,10 @@ func (snd *sender) dial() (*liveConn, error) {
 				s.venc.ForceKeyframe()
 			}
 		},
-		OnSent: snd.tl.sent(s),
+		OnSent:   snd.tl.sent(s),
+		Resolver: s.plan.Resolver,
 	}
-	c, err := rtmpout.Dial(s.ctx, cfg)
+	c, err := rtmpout.Dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

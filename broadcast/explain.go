@@ -17,7 +17,7 @@ func Explain(err error) (words, detail string) {
 			}
 			d += re.Err.Error()
 		}
-		return sentence(re.Kind.Error()), d
+		return sentence(re.Words()), d
 	}
 	return sentence(err.Error()), ""
 }

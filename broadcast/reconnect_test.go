@@ -142,22 +142,26 @@ func TestRefusedKeyStopsAtOnce(t *testing.T) {
 	}
 }
 
-// TestSilentAndGarbageServers end in words within the bounds: a timeout within 10 s, a handshake
-// error at once.
+// TestSilentAndGarbageServers end in words that name the server, within the bounds: a timeout
+// within 10 s, a server that is not an RTMP server (garbage instead of the handshake, or after it)
+// at once.
 func TestSilentAndGarbageServers(t *testing.T) {
 	for _, c := range []struct {
-		garbage bool
-		want    error
-		limit   time.Duration
-	}{{false, rtmpout.ErrTimeout, 11 * time.Second}, {true, rtmpout.ErrHandshake, 2 * time.Second}} {
-		addr := testpeer.SilentServer(t, c.garbage)
+		name, addr string
+		want       error
+		limit      time.Duration
+	}{
+		{"silent", testpeer.SilentServer(t, false), rtmpout.ErrTimeout, 11 * time.Second},
+		{"garbage for a handshake", testpeer.SilentServer(t, true), rtmpout.ErrHandshake, 2 * time.Second},
+		{"garbage after the handshake", testpeer.HostileServer(t, testpeer.SendsGarbage).Addr, rtmpout.ErrHandshake, 2 * time.Second},
+	} {
 		start := time.Now()
-		s := startSession(t, "rtmp://"+addr+"/live", "k")
+		s := startSession(t, "rtmp://"+c.addr+"/live", "k")
 		err := s.Wait()
 		words, _ := Explain(err)
-		t.Logf("after %v: %s", time.Since(start), words)
-		if !errors.Is(err, c.want) || time.Since(start) > c.limit {
-			t.Fatalf("garbage=%v: %v after %v", c.garbage, err, time.Since(start))
+		t.Logf("%s: after %v: %s", c.name, time.Since(start), words)
+		if !errors.Is(err, c.want) || time.Since(start) > c.limit || !strings.Contains(words, "server at 127.0.0.1") {
+			t.Fatalf("%s: %v (%q) after %v", c.name, err, words, time.Since(start))
 		}
 	}
 }

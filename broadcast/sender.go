@@ -10,15 +10,27 @@ import (
 // sender owns the connection: it connects, puts audio and video in time order, writes them on the
 // stream's timeline, reconnects, and closes at the end. Only the sender goroutine touches it.
 type sender struct {
-	s        *Session
-	tl       *timeline
-	conn     *liveConn // nil while disconnected
-	merge    *merger
-	dialed   chan dialResult
-	dialing  bool
-	retry    <-chan time.Time   // fires when the backoff wait is over; nil when none runs
-	stopWait context.CancelFunc // ends the probe that runs during a backoff wait
-	failed   <-chan struct{}    // the live connection's failure; nil while disconnected
+	s      *Session
+	tl     *timeline
+	conn   *liveConn // nil while disconnected
+	merge  *merger
+	failed <-chan struct{} // the live connection's failure; nil while disconnected
+	// Attempts: one is current; an older one given up for a fresh one is cancelled, and its result
+	// dropped when it comes.
+	dialed      chan dialResult
+	dialing     bool // the current attempt runs
+	dialGen     int  // the current attempt's number
+	outstanding int  // attempts whose result has not come yet
+	dialStarted time.Time
+	cancelDial  context.CancelFunc
+	retry       <-chan time.Time // fires when the backoff wait is over; nil when none runs
+	// The probe runs while disconnected: it tells when the server can be reached again.
+	probed    chan bool
+	stopProbe context.CancelFunc
+	// lostAt is when the live connection was lost; protocolFailures counts attempts in a row that
+	// met a server not speaking RTMP.
+	lostAt           time.Time
+	protocolFailures int
 	// held sends a packet held for the other stream when no later packet came to take it along.
 	held     *time.Timer
 	heldFor  time.Duration
@@ -29,13 +41,14 @@ type sender struct {
 type dialResult struct {
 	conn *liveConn
 	err  error
+	gen  int
 }
 
 // runSender is the sender goroutine; senderDone is closed when it has finished.
 func (s *Session) runSender() {
 	defer close(s.senderDone)
 	snd := &sender{s: s, tl: newTimeline(), merge: newMerger(s.src.video != nil, s.src.audio != nil),
-		dialed: make(chan dialResult, 1), heldFor: -1}
+		dialed: make(chan dialResult, 4), probed: make(chan bool, 1), heldFor: -1}
 	snd.silent = time.NewTimer(silentObserveEvery)
 	defer snd.silent.Stop()
 	snd.held = time.NewTimer(time.Hour)
@@ -84,6 +97,8 @@ func (snd *sender) run() {
 			if snd.conn == nil && !snd.dialing {
 				snd.startDial()
 			}
+		case cameBack := <-snd.probed:
+			snd.serverReachable(cameBack)
 		case <-stopping:
 			// Keep draining (without writing) until the producers have closed their channels.
 			stopping = nil
@@ -123,24 +138,25 @@ func (snd *sender) afterEvent() {
 // state.
 func (snd *sender) finish() {
 	s := snd.s
-	if snd.stopWait != nil {
-		snd.stopWait()
+	snd.endProbe()
+	limit := 5 * time.Second // a clean end flushes what is queued
+	if s.ctx.Err() != nil {
+		limit = time.Second // Stop is at once
 	}
-	for snd.dialing { // do not leave a dial behind
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	for snd.outstanding > 0 { // leave no attempt behind: Stop has cancelled them
 		r := <-snd.dialed
-		snd.dialing = false
+		snd.outstanding--
 		if r.conn != nil {
-			snd.conn = r.conn
+			r.conn.Close(ctx)
 		}
+	}
+	if snd.cancelDial != nil {
+		snd.cancelDial()
 	}
 	if snd.conn != nil {
-		limit := 5 * time.Second // a clean end flushes what is queued
-		if s.ctx.Err() != nil {
-			limit = time.Second // Stop is at once
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		snd.conn.Close(ctx)
-		cancel()
 		snd.endConn()
 	}
 	if s.aenc != nil {

@@ -112,6 +112,8 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	s.ctl = newController(s.plan, setRate, log)
 	s.setState(StateConnecting, nil)
+	// Cancelling ctx ends the session as Stop does: the closed sources end the pipelines.
+	context.AfterFunc(s.ctx, s.src.close)
 	s.startPipelines()
 	go s.runSender()
 	go s.statsLoop()

@@ -15,8 +15,11 @@ const (
 	StateConnecting   State = "connecting"
 	StateLive         State = "live"
 	StateReconnecting State = "reconnecting"
-	StateStopped      State = "stopped"
-	StateFailed       State = "failed"
+	// StateWaitingNetwork is reconnecting while the server cannot be reached at all: no name
+	// look-up, no route, no answer to connecting.
+	StateWaitingNetwork State = "waiting_network"
+	StateStopped        State = "stopped"
+	StateFailed         State = "failed"
 )
 
 // Stats is one snapshot, sent once a second and on every state change. Its JSON form is the
@@ -55,7 +58,7 @@ type Stats struct {
 	// EncodeFPS is the frame rate being encoded: the chosen one, or half of it while the bitrate
 	// is too low for every frame to look right.
 	EncodeFPS float64 `json:"encode_fps,omitempty"`
-	// Reconnect details while reconnecting.
+	// Reconnect details while reconnecting or waiting for the network.
 	Attempt     int      `json:"attempt,omitempty"`
 	RetryInS    float64  `json:"retry_in_s,omitempty"`
 	Error       string   `json:"error,omitempty"`        // why it failed, in words

@@ -91,11 +91,12 @@ func (s *Session) snapshot(final bool) Stats {
 	if !s.liveSince.IsZero() {
 		st.UptimeS = now.Sub(s.liveSince).Seconds()
 	}
-	if s.state == StateReconnecting && s.retryAt.After(now) {
+	offline := s.state == StateReconnecting || s.state == StateWaitingNetwork
+	if offline && s.retryAt.After(now) {
 		st.RetryInS = s.retryAt.Sub(now).Seconds()
 	}
 	errShown := s.err
-	if errShown == nil && s.state == StateReconnecting {
+	if errShown == nil && offline {
 		errShown = s.lastConnErr
 	}
 	conn := s.conn

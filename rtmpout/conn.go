@@ -38,7 +38,12 @@ type Config struct {
 	// OnSent, if set, is called from the writer goroutine after each audio or video frame left for
 	// the socket, with the frame's DTS: the caller measures capture-to-socket latency with it.
 	OnSent func(video bool, dts time.Duration)
-	Logger *slog.Logger
+	// Resolver looks up the server's name; nil: the system's.
+	Resolver *net.Resolver
+	// WriteTimeout bounds each write to the socket once publishing: a peer that stops reading
+	// fails the connection after this long. Default 10 s.
+	WriteTimeout time.Duration
+	Logger       *slog.Logger
 }
 
 const (
@@ -91,6 +96,9 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if cfg.KernelBuffer == 0 {
 		cfg.KernelBuffer = 64 << 10
 	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -102,19 +110,19 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		failed: make(chan struct{}), writerDone: make(chan struct{}), readerDone: make(chan struct{}),
 		stopWriting: make(chan struct{}), window: defaultWindow}
 	if err := c.dial(ctx); err != nil {
-		return nil, err
+		return nil, withHost(err, t.Host)
 	}
 	// Bound every blocking step below by ctx: closing the socket unblocks them.
 	stop := context.AfterFunc(ctx, func() { c.nc.Close() })
-	err = c.publishExchange(ctx)
+	err = c.handshakeAndPublish(ctx)
 	if !stop() || ctx.Err() != nil {
-		if err == nil || !errors.Is(err, ErrPublishRejected) {
-			err = &Error{Kind: ErrTimeout, Detail: fmt.Sprintf("no answer within %v", cfg.Timeout), Err: ctx.Err()}
+		if err == nil || !errors.Is(err, ErrPublishRejected) && !errors.Is(err, ErrStreamBusy) {
+			err = c.cutShort(ctx)
 		}
 	}
 	if err != nil {
 		c.nc.Close()
-		return nil, err
+		return nil, withHost(err, t.Host)
 	}
 	_ = c.nc.SetDeadline(time.Time{})
 	c.log.Info("publishing", "stream_id", c.streamID)
@@ -125,9 +133,12 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 }
 
 func (c *Conn) dial(ctx context.Context) error {
-	d := net.Dialer{KeepAlive: 15 * time.Second}
+	d := net.Dialer{KeepAlive: 15 * time.Second, Resolver: c.cfg.Resolver}
 	nc, err := d.DialContext(ctx, "tcp", c.target.Addr())
 	if err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return c.cutShort(ctx)
+		}
 		return classify(err, "connecting to "+c.target.Addr())
 	}
 	c.tcp = nc.(*net.TCPConn)
@@ -145,20 +156,41 @@ func (c *Conn) dial(ctx context.Context) error {
 		tc := tls.Client(nc, &tls.Config{ServerName: c.target.Host, RootCAs: roots, MinVersion: tls.VersionTLS12})
 		if err := tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
-			return &Error{Kind: ErrTLS, Detail: "TLS handshake with " + c.target.Host, Err: err}
+			return tlsFailure(ctx, err, c.target.Host)
 		}
 		c.nc = tc
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.nc.SetDeadline(dl)
 	}
+	return nil
+}
+
+// handshakeAndPublish runs the RTMP handshake and the publish exchange.
+func (c *Conn) handshakeAndPublish(ctx context.Context) error {
 	if err := handshake.Do(c.nc); err != nil {
-		c.nc.Close()
 		return classify(err, "RTMP handshake")
 	}
 	c.cw = chunk.NewWriter(c.nc)
 	c.cr = chunk.NewReader(c.nc)
-	return nil
+	return c.publishExchange(ctx)
+}
+
+// cutShort says why Dial's context ended the attempt: cancelled by the caller, or out of time.
+func (c *Conn) cutShort(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &Error{Kind: ErrNetwork, Detail: "cancelled", Err: ctx.Err()}
+	}
+	return &Error{Kind: ErrTimeout, Detail: fmt.Sprintf("no answer within %v", c.cfg.Timeout), Err: ctx.Err()}
+}
+
+// withHost names the server in err's words.
+func withHost(err error, host string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Host == "" {
+		e.Host = host
+	}
+	return err
 }
 
 // publishExchange runs connect, releaseStream, FCPublish, createStream and publish.
@@ -228,8 +260,12 @@ func (c *Conn) publishExchange(ctx context.Context) error {
 		switch {
 		case code == "NetStream.Publish.Start":
 			return nil
+		case code == "NetStream.Publish.BadName" || strings.Contains(strings.ToLower(info.String("description")), "already publishing"):
+			// nginx-rtmp, and others, while an earlier connection with the key is still open:
+			// after a network drop it may be OnAir's own, not yet timed out.
+			return &Error{Kind: ErrStreamBusy, Detail: c.redact(cmd.describe())}
 		case cmd.name == "_error" || info.String("level") == "error" || strings.Contains(code, "Failed") ||
-			strings.Contains(code, "BadName") || strings.Contains(code, "Rejected"):
+			strings.Contains(code, "Rejected"):
 			return &Error{Kind: ErrPublishRejected, Detail: c.redact(cmd.describe())}
 		}
 	}

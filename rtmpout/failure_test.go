@@ -42,12 +42,12 @@ func TestRTMPS(t *testing.T) {
 
 	other := testpeer.NewCA(t)
 	err := dialErr(t, Config{Server: server, Key: "secure", ExtraCAPEM: other.CertPEM})
-	if !errors.Is(err, ErrTLS) {
-		t.Fatalf("wrong CA: %v, want ErrTLS", err)
+	if !errors.Is(err, ErrCertificate) || !Permanent(err) {
+		t.Fatalf("wrong CA: %v, want a permanent ErrCertificate", err)
 	}
 	// Certificate verification is on by default: the system roots do not know the test CA.
-	if err := dialErr(t, Config{Server: server, Key: "secure"}); !errors.Is(err, ErrTLS) {
-		t.Fatalf("no CA: %v, want ErrTLS", err)
+	if err := dialErr(t, Config{Server: server, Key: "secure"}); !errors.Is(err, ErrCertificate) {
+		t.Fatalf("no CA: %v, want ErrCertificate", err)
 	}
 	// RTMPS to a plain RTMP port fails as TLS, not as a hang.
 	if err := dialErr(t, Config{Server: fmt.Sprintf("rtmps://localhost:%d/live", n.Port), Key: "k", Timeout: 3 * time.Second}); !errors.Is(err, ErrTLS) && !errors.Is(err, ErrTimeout) {
@@ -82,10 +82,36 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
-func TestDNSFailure(t *testing.T) {
-	err := dialErr(t, Config{Server: "rtmp://no-such-host.invalid/live", Key: "k"})
-	if !errors.Is(err, ErrDNS) {
-		t.Fatalf("err = %v, want ErrDNS", err)
+// TestDNSFailures: each way a name look-up fails has its kind, its words name the host, and only
+// a name that does not exist is not a network that is down. The test's own DNS server answers.
+func TestDNSFailures(t *testing.T) {
+	dns := testpeer.StartDNS(t)
+	server := fmt.Sprintf("rtmp://%s:%d/live", testpeer.TestHost, testpeer.FreePort(t))
+	for _, c := range []struct {
+		mode testpeer.DNSMode
+		want error
+	}{
+		{testpeer.DNSNameError, ErrNoSuchHost},
+		{testpeer.DNSServerFailure, ErrDNS},
+		{testpeer.DNSSilent, ErrDNS},
+		{testpeer.DNSAnswer, ErrRefused}, // the name resolves; nothing listens there
+	} {
+		dns.SetMode(c.mode)
+		start := time.Now()
+		err := dialErr(t, Config{Server: server, Key: "k", Resolver: dns.Resolver(), Timeout: 2 * time.Second})
+		var e *Error
+		if !errors.Is(err, c.want) || !errors.As(err, &e) || !strings.Contains(e.Words(), testpeer.TestHost) {
+			t.Fatalf("DNS mode %d: %v (words %q), want %v naming the host", c.mode, err, e.Words(), c.want)
+		}
+		if Permanent(err) || NetworkDown(err) != (c.want != ErrRefused) {
+			t.Fatalf("DNS mode %d: permanent %v, network down %v", c.mode, Permanent(err), NetworkDown(err))
+		}
+		if d := time.Since(start); d > 4*time.Second {
+			t.Fatalf("DNS mode %d: %v with a 2 s timeout", c.mode, d)
+		}
+	}
+	if dns.Queries() == 0 {
+		t.Fatal("the test's DNS server was never asked")
 	}
 }
 

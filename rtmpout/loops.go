@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"onair/rtmpout/amf0"
@@ -124,10 +126,13 @@ func (c *Conn) push(it *item) error {
 	return nil
 }
 
-// writeLoop owns the socket's write side.
+// writeLoop owns the socket's write side. Every write has a deadline, so a peer that stops
+// reading fails the connection on every OS; the deadline moves at most once a second, which keeps
+// it between WriteTimeout minus a second and WriteTimeout.
 func (c *Conn) writeLoop() {
 	defer close(c.writerDone)
 	msg := chunk.Message{}
+	var deadlineSet time.Time
 	for {
 		it := c.q.pop(c.stopWriting)
 		if it == nil {
@@ -136,6 +141,10 @@ func (c *Conn) writeLoop() {
 		msg = chunk.Message{CSID: it.csid, Type: it.typ, StreamID: it.streamID,
 			Timestamp: uint32(it.dts / time.Millisecond), Payload: it.body}
 		start := time.Now()
+		if start.Sub(deadlineSet) >= time.Second {
+			deadlineSet = start
+			_ = c.nc.SetWriteDeadline(start.Add(c.cfg.WriteTimeout))
+		}
 		before := c.cw.BytesWritten()
 		err := c.cw.WriteMessage(&msg)
 		now := time.Now()
@@ -151,6 +160,9 @@ func (c *Conn) writeLoop() {
 		}
 		releaseItem(it)
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				err = &Error{Kind: ErrTimeout, Detail: fmt.Sprintf("the server took nothing for %v", c.cfg.WriteTimeout), Err: err}
+			}
 			c.fail(classify(err, "sending"))
 			return
 		}

@@ -24,8 +24,12 @@ func (w *Window) showStats(st broadcast.Stats) {
 	case broadcast.StateReconnecting:
 		w.status.Set(fmt.Sprintf("Connection lost: %s Reconnecting in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
 		w.retryNow.Show()
+	case broadcast.StateWaitingNetwork:
+		w.status.Set(fmt.Sprintf("Waiting for the network: %s Trying again in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
+		w.retryNow.Show()
 	}
-	if st.State != broadcast.StateLive && st.State != broadcast.StateReconnecting {
+	offline := st.State == broadcast.StateReconnecting || st.State == broadcast.StateWaitingNetwork
+	if st.State != broadcast.StateLive && !offline {
 		w.retryNow.Hide()
 	}
 	if st.Error != "" {
@@ -48,7 +52,7 @@ func (w *Window) showStats(st broadcast.Stats) {
 	}
 	w.fps.Set(fps)
 	switch {
-	case st.State == broadcast.StateReconnecting || st.QueueMS > 500:
+	case offline || st.QueueMS > 500:
 		w.light.FillColor = colBad
 	case st.QueueMS > 150:
 		w.light.FillColor = colSoSo
@@ -58,7 +62,7 @@ func (w *Window) showStats(st broadcast.Stats) {
 		w.light.FillColor = colGrid
 	}
 	w.light.Refresh()
-	if !st.Final && (st.State == broadcast.StateLive || st.State == broadcast.StateReconnecting) {
+	if !st.Final && (st.State == broadcast.StateLive || offline) {
 		w.graph.Add(st.SentKbps, float64(st.TargetKbps), st.FramesDropped > w.lastDrops)
 		w.lastDrops = st.FramesDropped
 	}

@@ -203,6 +203,10 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 		f, _ := w.fps.Get()
 		return f == "15 (halved for sharpness)"
 	})
+	l.ch <- broadcast.Stats{State: broadcast.StateWaitingNetwork, Attempt: 1, RetryInS: 2, Error: "The name ingest.example could not be looked up."}
+	eventually(t, "Waiting for the network", func() bool {
+		return strings.Contains(statusText(w), "Waiting for the network: The name ingest.example") && w.retryNow.Visible()
+	})
 	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
 	eventually(t, "Reconnecting", func() bool {
 		return strings.Contains(statusText(w), "Reconnecting in 3 s (attempt 2)") && w.retryNow.Visible()

@@ -1,7 +1,10 @@
 // Package chunk splits RTMP messages into chunks and reassembles them (RTMP specification, 5.3).
 package chunk
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Message is one RTMP message.
 type Message struct {
@@ -39,17 +42,23 @@ const (
 	maxMessageLength  = 0xFFFFFF
 )
 
-// ErrBadCSID means a chunk stream id outside 2..65599.
-var ErrBadCSID = errors.New("chunk: chunk stream id out of range")
+// ErrProtocol is wrapped by every error that means the peer does not speak RTMP as it should.
+var ErrProtocol = errors.New("chunk: protocol violation")
 
-// ErrBadChunkSize means a chunk size of 0 or above 2^31-1.
-var ErrBadChunkSize = errors.New("chunk: invalid chunk size")
-
-// ErrTooLong means a message over the 3-byte length limit.
-var ErrTooLong = errors.New("chunk: message longer than 16 MiB")
-
-// ErrNoPrevious means a compressed header on a chunk stream that has had no full header.
-var ErrNoPrevious = errors.New("chunk: compressed header with no previous header on its chunk stream")
+var (
+	// ErrBadCSID means a chunk stream id outside 2..65599.
+	ErrBadCSID = fmt.Errorf("%w: chunk stream id out of range", ErrProtocol)
+	// ErrBadChunkSize means a chunk size of 0 or above 2^31-1.
+	ErrBadChunkSize = fmt.Errorf("%w: invalid chunk size", ErrProtocol)
+	// ErrTooLong means a message over the 3-byte length limit, or over what a Reader accepts.
+	ErrTooLong = fmt.Errorf("%w: message too long", ErrProtocol)
+	// ErrNoPrevious means a compressed header on a chunk stream that has had no full header.
+	ErrNoPrevious = fmt.Errorf("%w: compressed header with no previous header on its chunk stream", ErrProtocol)
+	// ErrBadType means a message type RTMP does not define.
+	ErrBadType = fmt.Errorf("%w: unknown message type", ErrProtocol)
+	// ErrTooMuchPending means more partial messages, or more of their bytes, than a Reader holds.
+	ErrTooMuchPending = fmt.Errorf("%w: too many unfinished messages", ErrProtocol)
+)
 
 // header is what a chunk stream remembers of its last message, on both sides.
 type header struct {

@@ -170,11 +170,61 @@ func TestReaderErrors(t *testing.T) {
 		{"44" + "000014" + "000004" + "08", ErrNoPrevious},
 		{"c4", ErrNoPrevious},
 		{"04" + "0000", io.ErrUnexpectedEOF},
+		{"04" + "000000" + "100001" + "08" + "01000000", ErrTooLong}, // 1 MiB + 1
+		{"04" + "000000" + "000001" + "07" + "01000000" + "00", ErrBadType},
+		{partials(9), ErrTooMuchPending}, // nine messages begun at once
 	} {
 		b, _ := hex.DecodeString(c.wire)
 		if _, err := NewReader(bytes.NewReader(b)).ReadMessage(); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.wire, err, c.want)
 		}
+	}
+}
+
+// partials begins n messages of 200 bytes on chunk streams 20, 21, … (first chunk of 128 only).
+func partials(n int) string {
+	var s strings.Builder
+	for i := 0; i < n; i++ {
+		s.WriteString(hex.EncodeToString([]byte{byte(20 + i)}) + "000000" + "0000c8" + "09" + "01000000" + hexOf(128))
+	}
+	return s.String()
+}
+
+// More than 4 MiB of unfinished messages ends the reading, even within the message count.
+func TestReaderBoundsPendingBytes(t *testing.T) {
+	var b bytes.Buffer
+	for i := 0; i < 5; i++ { // five messages of 1 MiB, each short of its last byte
+		b.Write([]byte{byte(20 + i), 0, 0, 0, 0x10, 0, 0, TypeVideo, 1, 0, 0, 0})
+		b.Write(make([]byte, MaxMessage-1))
+	}
+	r := NewReader(&b)
+	_ = r.SetChunkSize(MaxMessage - 1)
+	if _, err := r.ReadMessage(); !errors.Is(err, ErrTooMuchPending) || !errors.Is(err, ErrProtocol) {
+		t.Fatalf("%v, want ErrTooMuchPending", err)
+	}
+	if r.BytesRead() > 5<<20 {
+		t.Fatalf("read %d bytes", r.BytesRead())
+	}
+}
+
+// An Abort message drops the message in progress on the chunk stream it names: a new message may
+// start there with a full header.
+func TestReaderHandlesAbort(t *testing.T) {
+	wire := "04" + "000000" + "0000c8" + "09" + "01000000" + hexOf(128) + // 200 bytes begun on stream 4
+		"02" + "000000" + "000004" + "02" + "00000000" + "00000004" + // Abort stream 4
+		"04" + "000021" + "000003" + "08" + "01000000" + hexOf(3) // a new message on stream 4
+	b, _ := hex.DecodeString(wire)
+	r := NewReader(bytes.NewReader(b))
+	m, err := r.ReadMessage()
+	if err != nil || m.Type != TypeAbort {
+		t.Fatalf("first: %+v, %v; want the Abort", m, err)
+	}
+	m, err = r.ReadMessage()
+	if err != nil || m.CSID != 4 || m.Type != TypeAudio || !bytes.Equal(m.Payload, pay(3)) {
+		t.Fatalf("after Abort: %+v, %v", m, err)
+	}
+	if r.partial != 0 || r.pending != 0 {
+		t.Fatalf("still holding %d messages, %d bytes", r.partial, r.pending)
 	}
 }
 

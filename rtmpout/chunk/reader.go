@@ -7,17 +7,24 @@ import (
 	"io"
 )
 
-// maxChunkStreams bounds the chunk streams a peer may open, so a hostile peer cannot make the
-// reader hold unbounded partial messages.
-const maxChunkStreams = 64
+// Bounds on what a peer can make a Reader hold, so that a hostile server costs OnAir little memory.
+// A publisher receives only small control and command messages.
+const (
+	maxChunkStreams = 64      // chunk streams a peer may open
+	MaxMessage      = 1 << 20 // bytes in one incoming message
+	maxPartial      = 8       // messages in progress at once (they interleave by chunk stream)
+	maxPending      = 4 << 20 // bytes of all messages in progress
+)
 
-// Reader reassembles messages from chunks.
+// Reader reassembles messages from chunks. It handles Abort messages itself (and returns them).
 type Reader struct {
 	r         *bufio.Reader
 	chunkSize int
 	streams   map[uint32]*inStream
 	read      uint64
 	hdr       [11]byte
+	partial   int // messages in progress
+	pending   int // their bytes so far
 }
 
 type inStream struct {
@@ -106,6 +113,12 @@ func (r *Reader) readChunk() (*Message, error) {
 	if fmtType <= 1 {
 		st.length = uint32(h[3])<<16 | uint32(h[4])<<8 | uint32(h[5])
 		st.typ = h[6]
+		if st.length > MaxMessage {
+			return nil, fmt.Errorf("%w: %d bytes on chunk stream %d, at most %d accepted", ErrTooLong, st.length, csid, MaxMessage)
+		}
+		if !knownType(st.typ) {
+			return nil, fmt.Errorf("%w: %d on chunk stream %d", ErrBadType, st.typ, csid)
+		}
 	}
 	if fmtType == 0 {
 		st.streamID = binary.LittleEndian.Uint32(h[7:11])
@@ -138,8 +151,16 @@ func (r *Reader) readChunk() (*Message, error) {
 	want := int(st.length) - len(st.partial)
 	n := min(want, r.chunkSize)
 	if st.partial == nil {
+		if r.partial >= maxPartial {
+			return nil, fmt.Errorf("%w: more than %d at once", ErrTooMuchPending, maxPartial)
+		}
+		r.partial++
 		st.partial = make([]byte, 0, min(int(st.length), 64<<10))
 	}
+	if r.pending+n > maxPending {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooMuchPending, maxPending)
+	}
+	r.pending += n
 	start := len(st.partial)
 	st.partial = append(st.partial, make([]byte, n)...)
 	if err := r.full(st.partial[start:]); err != nil {
@@ -149,6 +170,30 @@ func (r *Reader) readChunk() (*Message, error) {
 		return nil, nil
 	}
 	m := &Message{CSID: csid, Type: st.typ, StreamID: st.streamID, Timestamp: st.timestamp, Payload: st.partial}
-	st.partial = nil
+	r.forget(st)
+	if m.Type == TypeAbort && len(m.Payload) >= 4 {
+		if other := r.streams[binary.BigEndian.Uint32(m.Payload)]; other != nil {
+			r.forget(other) // the peer will not finish that message
+		}
+	}
 	return m, nil
+}
+
+// forget drops the message in progress on st.
+func (r *Reader) forget(st *inStream) {
+	if st.partial != nil {
+		r.partial--
+		r.pending -= len(st.partial)
+	}
+	st.partial = nil
+}
+
+// knownType reports whether t is a message type RTMP defines.
+func knownType(t uint8) bool {
+	switch t {
+	case TypeSetChunkSize, TypeAbort, TypeAck, TypeUserControl, TypeWindowAckSize, TypeSetPeerBandwidth,
+		TypeAudio, TypeVideo, 15, 16, TypeCommandAMF3, TypeDataAMF0, 19, TypeCommandAMF0, 22:
+		return true
+	}
+	return false
 }
