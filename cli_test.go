@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("XDG_CACHE_HOME", dir)
+	os.Setenv("XDG_DATA_HOME", dir) // the Local test's recordings
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -166,8 +167,9 @@ func TestStreamBadInputSaysWhy(t *testing.T) {
 // TestStreamLocalTest runs `onair stream --preset local`: the report names H.264 at the asked size
 // and rate and AAC, and the saved file plays back with the same.
 func TestStreamLocalTest(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("TMPDIR", dir)
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
+	dir := filepath.Join(data, "onair", "local-tests") // private, under the user's data folder
 	var stdout, stderr bytes.Buffer
 	code := runStream([]string{"--preset", "local", "--video", "test", "--audio", "test", "--duration", "8s", "--size", "640x360", "--fps", "25"}, &stdout, &stderr)
 	if code != 0 {
@@ -180,7 +182,7 @@ func TestStreamLocalTest(t *testing.T) {
 			t.Fatalf("report lacks %q:\n%s", want, out)
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "onair-local-test-*.flv"))
+	files, _ := filepath.Glob(filepath.Join(dir, "local-test-*.flv"))
 	if len(files) != 1 || !strings.Contains(out, files[0]) {
 		t.Fatalf("saved files %v; the report must name the one it saved", files)
 	}

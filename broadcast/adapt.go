@@ -91,10 +91,10 @@ func newController(p Plan, set func(int), log *slog.Logger) *controller {
 		probeGain: 0.15, calmSince: -1}
 }
 
-// setCeiling applies a manual bitrate change: it is the new ceiling at once.
+// setCeiling applies a manual bitrate change: it is the new ceiling at once. The floor stays: a
+// low number typed on the way to a higher one must not let adaptation go that low for good.
 func (c *controller) setCeiling(kbps int) {
 	c.ceiling = kbps
-	c.floor = min(c.floor, kbps)
 	if !c.enabled || c.mode == modeSteady && c.capacity == 0 || kbps < c.target {
 		c.apply(kbps, "manual change")
 		c.mode = modeSteady
@@ -108,7 +108,7 @@ func (c *controller) reconnected() { c.history, c.lastDelay = c.history[:0], 0 }
 func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 
 func (c *controller) apply(kbps int, why string) {
-	kbps = max(c.floor, min(c.ceiling, kbps))
+	kbps = max(min(c.floor, c.ceiling), min(c.ceiling, kbps))
 	if kbps == c.target {
 		return
 	}

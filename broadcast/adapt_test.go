@@ -205,6 +205,17 @@ func TestControllerRespectsFloorAndManualCeiling(t *testing.T) {
 	if c.target > 2500 {
 		t.Fatalf("probed to %d above the manual ceiling of 2500", c.target)
 	}
+	// Typing 4500 sends 4, 45, 450 and 4500 on the way: the floor is the same after.
+	for _, k := range []int{4, 45, 450, 4500} {
+		c.setCeiling(k)
+	}
+	if c.floor != 675 {
+		t.Fatalf("after typing 4500 the floor is %d kb/s, want 675", c.floor)
+	}
+	c.setCeiling(100)
+	if c.target != 100 {
+		t.Fatalf("a ceiling of 100 below the floor gave target %d", c.target)
+	}
 }
 
 // TestProbeJudgesBacklogNotJitter: acknowledgements arrive a frame at a time, so what is in flight

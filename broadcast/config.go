@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"onair/capture"
 	"onair/rtmpout"
 )
 
@@ -35,7 +36,7 @@ type Config struct {
 	AudioKbps          int // 0: the preset's default
 	Adaptive           bool
 	CAFile             string // extra CA certificates (PEM) for RTMPS
-	LocalTestDir       string // where the Local test saves what it received (default: temp dir)
+	LocalTestDir       string // where the Local test saves what it received (default: LocalTestFolder)
 	// CacheDir is where measurements that outlive a session are kept (the x264 preset trial's
 	// answer); empty: nothing is remembered.
 	CacheDir string
@@ -48,6 +49,10 @@ type Config struct {
 
 	Logger *slog.Logger
 	Taps   Taps // optional views for the window: preview and audio level
+
+	// wrapVideo, in tests, stands between the video source and the session: a source that
+	// misbehaves as a device can.
+	wrapVideo func(*capture.Clock, capture.VideoSource) capture.VideoSource
 }
 
 // Plan is a Config checked and resolved against its preset.
@@ -178,4 +183,15 @@ func parseSource(spec, def string, kinds []string) (kind, arg string, err error)
 		}
 	}
 	return "", "", fmt.Errorf("%w %q: use one of %s", ErrBadSource, spec, strings.Join(kinds, ", "))
+}
+
+// SplitServerKey takes the stream key out of a server address that carries it as its last part
+// (rtmp://host/app/KEY), so that the address can be saved and shown without it. ok is false when
+// the address holds no key, or is not valid.
+func SplitServerKey(server string) (base, key string, ok bool) {
+	t, err := rtmpout.ParseURL(server, "")
+	if err != nil || t.StreamName == "" {
+		return server, "", false
+	}
+	return t.TCURL, t.StreamName, true
 }

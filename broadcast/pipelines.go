@@ -49,6 +49,9 @@ func (s *Session) videoLoop() {
 			return
 		}
 		if err := s.venc.Submit(vf); err != nil {
+			if s.ctx.Err() == nil { // not stopping: the encoder failed
+				s.fail(fmt.Errorf("the video encoder stopped: %w", s.venc.Wait()))
+			}
 			return
 		}
 		s.taps.preview(f)

@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"fmt"
 	"sync"
 
 	"onair/capture"
@@ -31,10 +32,18 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 	switch p.VideoKind {
 	case "test":
 		src.video, err = capture.NewTestPattern(clock, p.Width, p.Height, p.FPS)
-	case "camera":
-		src.video, err = capture.OpenCamera(clock, p.VideoArg, p.Width, p.Height, float64(p.FPS))
-	case "screen":
-		src.video, err = capture.OpenScreen(clock, p.VideoArg, float64(p.FPS))
+	case "camera", "screen":
+		open := func() (capture.VideoSource, error) {
+			if p.VideoKind == "screen" {
+				return capture.OpenScreen(clock, p.VideoArg, float64(p.FPS))
+			}
+			return capture.OpenCamera(clock, p.VideoArg, p.Width, p.Height, float64(p.FPS))
+		}
+		var dev capture.VideoSource
+		if dev, err = open(); err == nil {
+			what := fmt.Sprintf("%s “%s”", p.VideoKind, dev.Info().Label)
+			src.video = keepVideo(clock, what, dev, open, p.Width, p.Height, p.FPS)
+		}
 	case "file":
 		src.file, err = capture.OpenMediaFile(clock, p.VideoArg, capture.MediaFileOptions{Video: true, Audio: p.AudioKind == "file", Loop: p.Loop})
 		if err == nil {
@@ -44,15 +53,33 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 	if err != nil {
 		return err
 	}
+	if p.wrapVideo != nil && src.video != nil {
+		src.video = p.wrapVideo(clock, src.video)
+	}
 	switch p.AudioKind {
 	case "test":
 		src.audio = capture.NewTestTone(clock)
 	case "mic":
-		src.audio, err = capture.OpenMicrophone(clock, p.AudioArg)
+		open := func() (capture.AudioSource, error) { return capture.OpenMicrophone(clock, p.AudioArg) }
+		var dev capture.AudioSource
+		if dev, err = open(); err == nil {
+			src.audio = keepAudio(clock, fmt.Sprintf("microphone “%s”", dev.Info().Label), dev, open)
+		}
 	case "file":
 		src.audio = src.file.Audio()
 	}
 	return err
+}
+
+// lost names the devices that are away while their stand-ins play.
+func (src *sources) lost() []string {
+	var out []string
+	for _, s := range []any{src.video, src.audio} {
+		if k, ok := s.(interface{ lost() string }); ok && k.lost() != "" {
+			out = append(out, k.lost())
+		}
+	}
+	return out
 }
 
 // close closes every source; their readers return capture.ErrClosed.

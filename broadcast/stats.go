@@ -58,12 +58,18 @@ type Stats struct {
 	// EncodeFPS is the frame rate being encoded: the chosen one, or half of it while the bitrate
 	// is too low for every frame to look right.
 	EncodeFPS float64 `json:"encode_fps,omitempty"`
+	// AVOffsetMS is how far the audio's timestamps sit from its capture time, against the video's
+	// (positive: the sound comes later than the picture); OnAir keeps it within 40 ms.
+	AVOffsetMS float64 `json:"av_offset_ms"`
 	// Reconnect details while reconnecting or waiting for the network.
 	Attempt     int      `json:"attempt,omitempty"`
 	RetryInS    float64  `json:"retry_in_s,omitempty"`
 	Error       string   `json:"error,omitempty"`        // why it failed, in words
 	ErrorDetail string   `json:"error_detail,omitempty"` // the technical detail beside it
 	Warnings    []string `json:"warnings,omitempty"`
+	// LostDevices names the devices that stopped delivering: viewers see "be right back" or hear
+	// silence until each returns.
+	LostDevices []string `json:"lost_devices,omitempty"`
 	Final       bool     `json:"final,omitempty"`
 }
 

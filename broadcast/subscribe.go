@@ -123,6 +123,10 @@ func (s *Session) snapshot(final bool) Stats {
 		st.EncoderThreads = vs.Threads
 		st.EncodeFPS = float64(s.plan.FPS) / float64(max(1, vs.FrameDivisor))
 	}
+	st.LostDevices = s.src.lost()
+	if s.aenc != nil {
+		st.AVOffsetMS = float64(s.aenc.Offset().Microseconds()) / 1000
+	}
 	if !final {
 		st.LatencyMS, st.LatencyP95MS = s.lat.take()
 		st.AudioLatencyMS, _ = s.audioLat.take()

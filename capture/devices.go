@@ -217,6 +217,7 @@ type deviceVideo struct {
 	ch       chan videoResult
 	released chan struct{}
 	stop     chan struct{}
+	stopOnce sync.Once // Stop from the window and a failure may close it at once
 }
 
 func (s *deviceVideo) start() {
@@ -275,13 +276,12 @@ func (s *deviceVideo) Read() (VideoFrame, func(), error) {
 func (s *deviceVideo) Info() VideoInfo { return s.info }
 
 func (s *deviceVideo) Close() error {
-	select {
-	case <-s.stop:
-		return nil
-	default:
-	}
-	close(s.stop)
-	return s.d.Close()
+	var err error
+	s.stopOnce.Do(func() {
+		close(s.stop)
+		err = s.d.Close()
+	})
+	return err
 }
 
 // OpenMicrophone opens a microphone by ID or name (empty: the default one) at 48 kHz.

@@ -26,7 +26,8 @@ type AudioChunk struct {
 }
 
 // Audio is an AAC-LC encoder (FFmpeg's native aac). It regroups input into 1024-sample frames and
-// stamps them continuously from the first chunk's time. One goroutine calls its methods.
+// stamps them on the capture clock (see audioTimeline). One goroutine calls its methods; Offset
+// may be called from any.
 type Audio struct {
 	cfg     AudioConfig
 	cc      *astiav.CodecContext
@@ -34,8 +35,7 @@ type Audio struct {
 	pkt     *astiav.Packet
 	planes  [][]float32 // samples waiting for a full frame, one slice per channel
 	size    int         // samples per frame (1024)
-	anchor  time.Duration
-	started bool
+	tl      audioTimeline
 	samples int64 // samples sent to the encoder so far
 	extra   []byte
 }
@@ -55,7 +55,7 @@ func NewAudio(cfg AudioConfig) (*Audio, error) {
 	if codec == nil {
 		return nil, errors.New("encoder: FFmpeg has no aac encoder")
 	}
-	a := &Audio{cfg: cfg, cc: astiav.AllocCodecContext(codec)}
+	a := &Audio{cfg: cfg, cc: astiav.AllocCodecContext(codec), tl: audioTimeline{rate: cfg.SampleRate}}
 	layout := astiav.ChannelLayoutStereo
 	if cfg.Channels == 1 {
 		layout = astiav.ChannelLayoutMono
@@ -94,35 +94,53 @@ func (a *Audio) FrameDuration() time.Duration {
 	return time.Duration(a.size) * time.Second / time.Duration(a.cfg.SampleRate)
 }
 
+// Offset is how far the latest audio's timestamps sit from its capture time (positive: later);
+// within maxAVDrift and one chunk.
+func (a *Audio) Offset() time.Duration { return a.tl.Offset() }
+
 // Encode takes a chunk and returns the packets that became ready.
 func (a *Audio) Encode(c AudioChunk) ([]Packet, error) {
-	if !a.started {
-		a.anchor, a.started = c.PTS, true
-	}
 	ch := a.cfg.Channels
-	switch {
-	case c.Float32 != nil:
-		if len(c.Float32)%ch != 0 {
-			return nil, fmt.Errorf("encoder: %d samples do not divide into %d channels", len(c.Float32), ch)
+	n := len(c.Int16)
+	if c.Float32 != nil {
+		n = len(c.Float32)
+	}
+	if n%ch != 0 {
+		return nil, fmt.Errorf("encoder: %d samples do not divide into %d channels", n, ch)
+	}
+	pad, trim := a.tl.place(c.PTS, n/ch)
+	if pad > 0 {
+		for k := range a.planes {
+			a.planes[k] = append(a.planes[k], make([]float32, pad)...)
 		}
-		n := len(c.Float32) / ch
-		for k := range a.planes { // de-interleave, one channel at a time
-			p := slices.Grow(a.planes[k], n)
-			base := len(p)
-			p = p[:base+n]
-			for i := range n {
-				p[base+i] = c.Float32[i*ch+k]
-			}
-			a.planes[k] = p
-		}
-	default:
-		if len(c.Int16)%ch != 0 {
-			return nil, fmt.Errorf("encoder: %d samples do not divide into %d channels", len(c.Int16), ch)
-		}
-		for i, s := range c.Int16 {
+	}
+	a.add(c.Float32[min(len(c.Float32), trim*ch):], c.Int16[min(len(c.Int16), trim*ch):])
+	return a.encodeFrames()
+}
+
+// add de-interleaves samples onto the planes: float32 ones, or else int16 ones.
+func (a *Audio) add(f32 []float32, i16 []int16) {
+	ch := a.cfg.Channels
+	if f32 == nil {
+		for i, s := range i16 {
 			a.planes[i%ch] = append(a.planes[i%ch], float32(s)/32768)
 		}
+		return
 	}
+	n := len(f32) / ch
+	for k := range a.planes { // one channel at a time
+		p := slices.Grow(a.planes[k], n)
+		base := len(p)
+		p = p[:base+n]
+		for i := range n {
+			p[base+i] = f32[i*ch+k]
+		}
+		a.planes[k] = p
+	}
+}
+
+// encodeFrames encodes every full frame waiting on the planes.
+func (a *Audio) encodeFrames() ([]Packet, error) {
 	var out []Packet
 	for len(a.planes[0]) >= a.size {
 		if err := makeWritable(a.frame); err != nil {
@@ -149,9 +167,9 @@ func (a *Audio) Encode(c AudioChunk) ([]Packet, error) {
 func (a *Audio) Flush() ([]Packet, error) {
 	var out []Packet
 	if n := len(a.planes[0]); n > 0 {
-		chunk := make([]float32, (a.size-n)*a.cfg.Channels)
+		a.add(make([]float32, (a.size-n)*a.cfg.Channels), nil)
 		var err error
-		if out, err = a.Encode(AudioChunk{Float32: chunk}); err != nil {
+		if out, err = a.encodeFrames(); err != nil {
 			return out, err
 		}
 	}
@@ -173,8 +191,8 @@ func (a *Audio) receive(out []Packet) ([]Packet, error) {
 		rate := time.Duration(a.cfg.SampleRate)
 		out = append(out, Packet{
 			Data:     a.pkt.Data(), // a Go copy already (C.GoBytes)
-			PTS:      a.anchor + time.Duration(a.pkt.Pts())*time.Second/rate,
-			DTS:      a.anchor + time.Duration(a.pkt.Dts())*time.Second/rate,
+			PTS:      a.tl.anchor + time.Duration(a.pkt.Pts())*time.Second/rate,
+			DTS:      a.tl.anchor + time.Duration(a.pkt.Dts())*time.Second/rate,
 			Keyframe: true,
 		})
 		a.pkt.Unref()

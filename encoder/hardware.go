@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/asticode/go-astiav"
+
+	"onair/internal/annexb"
 )
 
 // hardwareCandidate is an H.264 encoder Debian's FFmpeg offers besides libx264, and the device
@@ -56,12 +58,18 @@ func hardwareThatWorks() []string {
 	return hardwareWorked
 }
 
-// trialEncode opens the encoder at a small size and encodes one black frame.
+// trialEncode opens the encoder at a small size and checks that it encodes, and that a keyframe
+// asked for comes out as an IDR frame: OnAir asks for one after every reconnect.
 func trialEncode(name string) bool {
 	if astiav.FindEncoderByName(name) == nil {
 		return false
 	}
-	cfg := VideoConfig{Width: 320, Height: 240, FPS: 30, BitrateKbps: 500, KeyframeInterval: 1e9, Preset: "veryfast", Profile: "main"}
+	return forcedKeyIsIDR(name, VideoConfig{Width: 320, Height: 240, FPS: 30, BitrateKbps: 500, KeyframeInterval: 10e9, Preset: "veryfast", Profile: "main"})
+}
+
+// forcedKeyIsIDR encodes six black frames with the fourth forced to a keyframe, and reports
+// whether that frame came out as an IDR frame.
+func forcedKeyIsIDR(name string, cfg VideoConfig) bool {
 	cc, err := openVideo(name, cfg)
 	if err != nil {
 		return false
@@ -69,23 +77,51 @@ func trialEncode(name string) bool {
 	defer cc.Free()
 	f := astiav.AllocFrame()
 	defer f.Free()
-	f.SetWidth(320)
-	f.SetHeight(240)
+	f.SetWidth(cfg.Width)
+	f.SetHeight(cfg.Height)
 	f.SetPixelFormat(astiav.PixelFormatYuv420P)
 	if f.AllocBuffer(0) != nil || f.ImageFillBlack() != nil {
 		return false
 	}
-	f.SetPts(0)
-	if cc.SendFrame(f) != nil || cc.SendFrame(nil) != nil {
-		return false
-	}
+	const forced = 3
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
-	if cc.ReceivePacket(pkt) != nil {
+	idr := false
+	drain := func() {
+		for cc.ReceivePacket(pkt) == nil {
+			if pkt.Pts() == forced*msTimeBase/int64(cfg.FPS) {
+				idr = hasIDR(packetData(pkt))
+			}
+			pkt.Unref()
+		}
+	}
+	for i := 0; i < 6; i++ {
+		f.SetPts(int64(i) * msTimeBase / int64(cfg.FPS))
+		f.SetPictureType(astiav.PictureTypeNone)
+		if i == forced {
+			f.SetPictureType(astiav.PictureTypeI)
+		}
+		if cc.SendFrame(f) != nil {
+			return false
+		}
+		drain()
+	}
+	if cc.SendFrame(nil) != nil {
 		return false
 	}
-	pkt.Unref()
-	return true
+	drain()
+	return idr
+}
+
+// hasIDR reports whether an Annex B access unit holds an IDR slice (NAL unit type 5).
+func hasIDR(au []byte) bool {
+	found := false
+	annexb.Units(au, func(_, body, end int) {
+		if body < end && au[body]&0x1f == 5 {
+			found = true
+		}
+	})
+	return found
 }
 
 // QuietLogs limits FFmpeg's own logging to errors. FFmpeg's log level is process-wide, so main

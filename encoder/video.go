@@ -36,6 +36,10 @@ type VideoConfig struct {
 	// libx264.
 	Codec  string
 	Logger *slog.Logger
+
+	// openGOP, in tests, opens libx264 as some hardware encoders behave: open GOPs, no forced-IDR
+	// option, so that a forced keyframe is a plain I frame; the trial must refuse that.
+	openGOP bool
 }
 
 // ErrClosed is returned after Close.
@@ -212,6 +216,13 @@ func (v *Video) Stats() VideoStats {
 	return VideoStats{Encoded: v.encoded.Load(), Skipped: v.skipped.Load(), BitrateKbps: kbps, Codec: v.codec, Preset: v.cfg.Preset, Threads: v.cfg.Threads,
 		EncodeTime: time.Duration(v.encodeDur.Load()), FillerRemoved: v.fillerRemoved.Load(),
 		FrameDivisor: div, Decimated: v.decimated.Load()}
+}
+
+// Wait waits until the encoder has stopped, by Close or by a failure, and returns why it failed.
+// Read Packets meanwhile.
+func (v *Video) Wait() error {
+	<-v.done
+	return v.err
 }
 
 // Close stops taking frames, flushes the encoder, closes Packets and frees the encoder. Read

@@ -38,6 +38,11 @@ func openFirstWorking(cfg *VideoConfig, log *slog.Logger) (*astiav.CodecContext,
 	return nil, "", fmt.Errorf("encoder: no H.264 encoder could be opened: %w", err)
 }
 
+// forcedIDROption names, per encoder, the option that makes a forced keyframe an IDR frame: one a
+// viewer who joins, or a server after a reconnect, can start from. VA-API makes every forced I
+// frame an IDR by itself; the start-up trial checks each encoder either way (forcedKeyIsIDR).
+var forcedIDROption = map[string]string{"libx264": "forced-idr", "h264_nvenc": "forced-idr", "h264_qsv": "forced_idr"}
+
 // openVideo opens one encoder with OnAir's streaming settings: constant bitrate, exact keyframe
 // interval, no scene-cut keyframes, zero latency.
 func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
@@ -65,15 +70,20 @@ func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
 		"maxrate": strconv.FormatInt(bps, 10), "bufsize": strconv.FormatInt(bps, 10),
 		"bf": strconv.Itoa(cfg.BFrames), "g": strconv.Itoa(gopFrames(cfg)),
 	}
+	if opt, ok := forcedIDROption[name]; ok && !cfg.openGOP {
+		opts[opt] = "1"
+	}
 	if name == "libx264" {
 		opts["preset"] = cfg.Preset
 		opts["tune"] = "zerolatency"
 		opts["profile"] = cfg.Profile
 		opts["sc_threshold"] = "0" // without it x264 adds keyframes at scene cuts
-		opts["forced-idr"] = "1"   // a forced keyframe is an IDR a new viewer can start from
 		// Strict CBR, as Twitch asks and OBS does: filler keeps the rate exact on easy pictures, so
 		// the network is loaded as planned and congestion shows the same whatever the scene.
 		opts["x264-params"] = "filler=1"
+		if cfg.openGOP {
+			opts["x264-params"] += ":open-gop=1"
+		}
 		if cfg.Threads > 0 {
 			opts["threads"] = strconv.Itoa(cfg.Threads)
 		}

@@ -252,3 +252,16 @@ func TestHardwareIsTriedOnlyWithItsDevice(t *testing.T) {
 		}
 	}
 }
+
+// The start-up trial accepts an encoder only if a forced keyframe comes out as an IDR frame; it
+// refuses libx264 opened so that a forced keyframe is a plain I frame.
+func TestTrialChecksForcedKeyframesAreIDR(t *testing.T) {
+	cfg := VideoConfig{Width: 320, Height: 240, FPS: 30, BitrateKbps: 500, KeyframeInterval: 10 * time.Second, Preset: "veryfast", Profile: "main"}
+	if !forcedKeyIsIDR("libx264", cfg) {
+		t.Fatal("libx264 with forced-idr: the forced keyframe is not an IDR frame")
+	}
+	cfg.openGOP, cfg.BFrames = true, 2 // x264 opens GOPs only with B-frames
+	if forcedKeyIsIDR("libx264", cfg) {
+		t.Fatal("libx264 with open GOPs and without forced-idr passed the trial: the trial cannot tell")
+	}
+}

@@ -114,16 +114,20 @@ func (w *Window) save() {
 	}
 	p.SetString(prefBitrate+w.preset.ID, strings.TrimSpace(w.bitrate.Text))
 	p.SetBool(prefRemember, w.remember.Checked)
-	key := strings.TrimSpace(w.key.Text)
-	switch {
-	case w.remember.Checked && key != "":
-		if err := w.keys.Set(w.preset.ID, key); err != nil {
-			dialog.ShowInformation("Key not remembered",
-				"The system keyring is not available, so OnAir will not remember your stream key (it never stores it in plain text).", w.win)
+	key, id, remember := strings.TrimSpace(w.key.Text), w.preset.ID, w.remember.Checked
+	w.bg.run(func() { // a locked keyring may ask for a password and wait
+		switch {
+		case remember && key != "":
+			if err := w.keys.Set(id, key); err != nil {
+				w.do(func() {
+					dialog.ShowInformation("Key not remembered",
+						"The system keyring is not available, so OnAir will not remember your stream key (it never stores it in plain text).", w.win)
+				})
+			}
+		case !remember:
+			_ = w.keys.Delete(id)
 		}
-	case !w.remember.Checked:
-		_ = w.keys.Delete(w.preset.ID)
-	}
+	})
 }
 
 func contains(list []string, s string) bool {

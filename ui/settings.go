@@ -52,12 +52,20 @@ func (w *Window) presetChanged(name string) {
 	}
 	if p.KeyRequired || p.ID == "custom" {
 		w.key.Enable()
-		if k, err := w.keys.Get(p.ID); err == nil && k != "" {
-			w.key.SetText(k)
-			w.remember.SetChecked(true)
-		} else {
-			w.key.SetText("")
-		}
+		w.key.SetText("")
+		id := p.ID
+		w.bg.run(func() { // a locked keyring may ask for a password and wait
+			k, err := w.keys.Get(id)
+			if err != nil || k == "" {
+				return
+			}
+			w.do(func() {
+				if w.preset.ID == id && w.key.Text == "" {
+					w.key.SetText(k)
+					w.remember.SetChecked(true)
+				}
+			})
+		})
 	} else {
 		w.key.SetText("")
 		w.key.Disable()

@@ -71,22 +71,43 @@ func (w *Window) sourcesChanged() {
 	}
 }
 
+// startPreview shows the chosen sources; the devices open in the background.
 func (w *Window) startPreview() {
-	w.stopPreview()
 	cfg := w.config()
 	cfg.Preset, cfg.Server, cfg.Key = "local", "", ""
-	p, err := w.eng.Preview(cfg)
-	if err != nil {
-		words, detail := broadcast.Explain(err)
-		w.showError(words, detail)
-		return
-	}
 	w.mu.Lock()
-	w.previewer = p
+	w.previewGen++
+	gen := w.previewGen
 	w.mu.Unlock()
+	w.bg.run(func() {
+		w.closePreview()
+		w.mu.Lock()
+		stale := gen != w.previewGen
+		w.mu.Unlock()
+		if stale { // a newer choice, or Go Live, came meanwhile
+			return
+		}
+		p, err := w.eng.Preview(cfg)
+		if err != nil {
+			words, detail := broadcast.Explain(err)
+			w.do(func() { w.showError(words, detail) })
+			return
+		}
+		w.mu.Lock()
+		w.previewer = p
+		w.mu.Unlock()
+	})
 }
 
+// stopPreview lets the preview's devices go, in the background.
 func (w *Window) stopPreview() {
+	w.mu.Lock()
+	w.previewGen++
+	w.mu.Unlock()
+	w.bg.run(w.closePreview)
+}
+
+func (w *Window) closePreview() {
 	w.mu.Lock()
 	p := w.previewer
 	w.previewer = nil

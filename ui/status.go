@@ -2,9 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"onair/broadcast"
 	"strconv"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -19,7 +23,11 @@ func (w *Window) showStats(st broadcast.Stats) {
 		w.status.Set("Connecting…")
 	case broadcast.StateLive:
 		up := time.Duration(st.UptimeS * float64(time.Second))
-		w.status.Set(fmt.Sprintf("● LIVE %02d:%02d:%02d", int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60))
+		line := fmt.Sprintf("● LIVE %02d:%02d:%02d", int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60)
+		for _, d := range st.LostDevices {
+			line += fmt.Sprintf(" · Your %s stopped: viewers see “Be right back” (or hear silence) until it returns.", d)
+		}
+		w.status.Set(line)
 		w.retryNow.Hide()
 	case broadcast.StateReconnecting:
 		w.status.Set(fmt.Sprintf("Connection lost: %s Reconnecting in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
@@ -81,7 +89,7 @@ func (w *Window) ended(report string) {
 	w.retryNow.Hide()
 	w.setEditable(true)
 	if report != "" {
-		dialog.ShowInformation("Local test", report, w.win)
+		w.showLocalReport(report)
 	}
 	w.startPreview()
 }
@@ -96,4 +104,16 @@ func (w *Window) showError(words, detail string) {
 	} else {
 		w.details.Hide()
 	}
+}
+
+// showLocalReport shows what the Local test received, with a way to the folder that keeps it.
+func (w *Window) showLocalReport(report string) {
+	text := widget.NewLabel(report)
+	text.Wrapping = fyne.TextWrapWord
+	open := widget.NewButton("Show in folder", func() {
+		if u, err := url.Parse("file://" + broadcast.LocalTestFolder()); err == nil {
+			_ = w.app.OpenURL(u)
+		}
+	})
+	dialog.ShowCustom("Local test", "OK", container.NewVBox(text, open), w.win)
 }

@@ -66,7 +66,9 @@ type Window struct {
 	// do runs a change to the widgets on Fyne's UI goroutine (fyne.Do); tests serialise it.
 	do func(func())
 
-	running sync.WaitGroup // the goroutine following a session (tests wait for it)
+	running    sync.WaitGroup // the goroutine following a session (tests wait for it)
+	bg         *background    // slow work, off the UI goroutine
+	previewGen int            // the latest preview asked for; older ones are not started
 
 	mu        sync.Mutex
 	live      Live
@@ -79,9 +81,10 @@ type Window struct {
 
 // New builds the window around an engine and a key store.
 func New(a fyne.App, eng Engine, keys KeyStore) *Window {
-	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: fyne.Do}
+	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: fyne.Do, bg: newBackground()}
 	w.build()
 	w.load()
+	w.win.SetCloseIntercept(w.closeAsked)
 	w.win.SetOnClosed(w.shutdown)
 	w.win.Resize(fyne.NewSize(1100, 700))
 	return w
@@ -197,11 +200,33 @@ func (w *Window) current() Live {
 	return w.live
 }
 
+// closeAsked asks before closing the window ends a live stream, as Stop does.
+func (w *Window) closeAsked() {
+	l := w.current()
+	if l == nil {
+		w.win.Close()
+		return
+	}
+	dialog.ShowConfirm("Stop the stream and quit?", "Your viewers will see the stream end.", func(ok bool) {
+		if !ok {
+			return
+		}
+		w.status.Set("Stopping…")
+		w.goLive.Disable()
+		go func() {
+			l.Stop()
+			w.do(w.win.Close)
+		}()
+	}, w.win)
+}
+
+// shutdown lets the devices and a session go once the window has closed.
 func (w *Window) shutdown() {
 	w.stopPreview()
 	if l := w.current(); l != nil {
 		l.Stop()
 	}
+	w.bg.wait()
 }
 
 // taps feed the preview and the level meter from the capture goroutines.
@@ -301,6 +326,14 @@ func (w *Window) goLiveTapped() {
 		}, w.win)
 		return
 	}
+	if w.preset.ServerEditable && strings.TrimSpace(w.key.Text) == "" {
+		// A key pasted into the address moves to the key field: it is kept as a key is, never
+		// in the settings' plain text.
+		if base, key, ok := broadcast.SplitServerKey(strings.TrimSpace(w.server.Text)); ok {
+			w.server.SetText(base)
+			w.key.SetText(key)
+		}
+	}
 	cfg := w.config()
 	if w.preset.KeyRequired && cfg.Key == "" {
 		w.showError("Paste your stream key first.", w.preset.About)
@@ -319,34 +352,39 @@ func (w *Window) goLiveTapped() {
 	w.graph.Reset()
 	w.lastDrops = 0
 	w.running.Add(1)
-	go func() {
-		defer w.running.Done()
+	w.bg.run(func() { // after the preview has let the devices go
 		l, err := w.eng.GoLive(context.Background(), cfg)
-		if err != nil {
-			words, detail := broadcast.Explain(err)
-			w.do(func() {
-				w.showError(words, detail)
-				w.goLive.Enable()
-				w.startPreview()
-			})
-			return
-		}
-		w.mu.Lock()
-		w.live = l
-		w.mu.Unlock()
+		go w.follow(l, err)
+	})
+}
+
+// follow shows a session's progress until it ends.
+func (w *Window) follow(l Live, err error) {
+	defer w.running.Done()
+	if err != nil {
+		words, detail := broadcast.Explain(err)
 		w.do(func() {
-			w.goLive.SetText("Stop")
-			w.goLive.Importance = widget.DangerImportance
+			w.showError(words, detail)
 			w.goLive.Enable()
-			w.setEditable(false)
+			w.startPreview()
 		})
-		for st := range l.Subscribe() {
-			w.do(func() { w.showStats(st) })
-		}
-		report := l.Report()
-		w.mu.Lock()
-		w.live = nil
-		w.mu.Unlock()
-		w.do(func() { w.ended(report) })
-	}()
+		return
+	}
+	w.mu.Lock()
+	w.live = l
+	w.mu.Unlock()
+	w.do(func() {
+		w.goLive.SetText("Stop")
+		w.goLive.Importance = widget.DangerImportance
+		w.goLive.Enable()
+		w.setEditable(false)
+	})
+	for st := range l.Subscribe() {
+		w.do(func() { w.showStats(st) })
+	}
+	report := l.Report()
+	w.mu.Lock()
+	w.live = nil
+	w.mu.Unlock()
+	w.do(func() { w.ended(report) })
 }

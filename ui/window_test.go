@@ -151,7 +151,7 @@ func TestPresetFillsServerAndCapsBitrate(t *testing.T) {
 		t.Fatalf("default preset %q, want Local test", w.presetSel.Selected)
 	}
 	w.presetSel.SetSelected("Twitch")
-	if w.server.Text != "rtmp://live.twitch.tv/app" || !w.server.Disabled() {
+	if w.server.Text != "rtmps://ingest.global-contribute.live-video.net:443/app" || !w.server.Disabled() {
 		t.Fatalf("Twitch server %q (disabled %v)", w.server.Text, w.server.Disabled())
 	}
 	w.bitrate.SetText("45000") // over Twitch's 6000
@@ -202,6 +202,10 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 	eventually(t, "the halved frame rate said", func() bool {
 		f, _ := w.fps.Get()
 		return f == "15 (halved for sharpness)"
+	})
+	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 756, LostDevices: []string{"camera “HD Webcam”"}}
+	eventually(t, "a lost camera", func() bool {
+		return strings.Contains(statusText(w), "Your camera “HD Webcam” stopped: viewers see “Be right back”")
 	})
 	l.ch <- broadcast.Stats{State: broadcast.StateWaitingNetwork, Attempt: 1, RetryInS: 2, Error: "The name ingest.example could not be looked up."}
 	eventually(t, "Waiting for the network", func() bool {
@@ -279,15 +283,14 @@ func TestSettingsSurviveARestart(t *testing.T) {
 	eventually(t, "the end", func() bool { return w.current() == nil })
 
 	w2 := New(a, eng, OSKeyring{})
+	w2.do = serial
 	defer w2.win.Close()
 	if w2.presetSel.Selected != "Custom RTMP server" || w2.server.Text != "rtmp://example.invalid/app" ||
 		w2.sizeSel.Selected != "854x480" || w2.fpsSel.Selected != "60" || w2.bitrate.Text != "2500" {
 		t.Fatalf("after a restart: preset %q server %q size %q fps %q bitrate %q", w2.presetSel.Selected, w2.server.Text,
 			w2.sizeSel.Selected, w2.fpsSel.Selected, w2.bitrate.Text)
 	}
-	if w2.key.Text != "custom-key-777" || !w2.remember.Checked {
-		t.Fatal("the key asked to be remembered was not restored from the keyring")
-	}
+	eventually(t, "the key restored from the keyring", func() bool { return w2.key.Text == "custom-key-777" && w2.remember.Checked })
 	for _, k := range []string{prefPreset, prefServer + "custom", prefVideo, prefAudio, prefSize, prefBitrate + "custom"} {
 		if strings.Contains(a.Preferences().String(k), "custom-key-777") {
 			t.Fatalf("the key is in the plain preferences under %q", k)
@@ -332,4 +335,56 @@ func TestManualBitrateChangeWhileLiveReachesTheSession(t *testing.T) {
 	if len(l.bitrates) == 0 || l.bitrates[len(l.bitrates)-1] != 3000 {
 		t.Fatalf("bitrates sent to the session: %v", l.bitrates)
 	}
+}
+
+// A key pasted into the Custom address moves to the key field: the settings never hold it.
+func TestKeyInCustomAddressIsNotSaved(t *testing.T) {
+	eng := &fakeEngine{}
+	a := test.NewTempApp(t)
+	w := newTestWindow(t, a, eng)
+	w.presetSel.SetSelected("Custom RTMP server")
+	w.server.SetText("rtmp://127.0.0.1:1/live/secret-key-42")
+	w.key.SetText("")
+	test.Tap(w.goLive)
+	eventually(t, "a session", func() bool { return eng.current() != nil })
+	saved := a.Preferences().String(prefServer + "custom")
+	if strings.Contains(saved, "secret-key-42") || saved != "rtmp://127.0.0.1:1/live" {
+		t.Fatalf("saved server %q", saved)
+	}
+	if cfg := eng.firstConfig(); cfg.Key != "secret-key-42" || strings.Contains(cfg.Server, "secret") {
+		t.Fatalf("went live with server %q and key %q", cfg.Server, cfg.Key)
+	}
+}
+
+// lockedKeyring answers only once unlocked, as a keyring that asks for its password does.
+type lockedKeyring struct {
+	unlock chan struct{}
+	key    string
+}
+
+func (k *lockedKeyring) Get(string) (string, error) { <-k.unlock; return k.key, nil }
+func (k *lockedKeyring) Set(string, string) error   { <-k.unlock; return nil }
+func (k *lockedKeyring) Delete(string) error        { <-k.unlock; return nil }
+
+// A locked keyring never freezes the window: the preset changes at once, the key arrives when the
+// keyring answers, and going live does not wait for it.
+func TestLockedKeyringDoesNotFreezeTheWindow(t *testing.T) {
+	keys := &lockedKeyring{unlock: make(chan struct{}), key: "kept-key-9"}
+	a := test.NewTempApp(t)
+	w := New(a, &fakeEngine{}, keys)
+	w.do = serial
+	t.Cleanup(func() { w.win.Close() })
+	done := make(chan struct{})
+	go func() {
+		onUI(func() { w.presetSel.SetSelected("YouTube") })
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		close(keys.unlock)
+		t.Fatal("choosing a platform waited for the keyring")
+	}
+	close(keys.unlock)
+	eventually(t, "the key from the keyring", func() bool { return w.key.Text == "kept-key-9" })
 }

@@ -33,10 +33,11 @@ type Report struct {
 	Channels    int
 	AudioKbps   float64
 	AudioFrames int
-	// AVOffset is when audio starts relative to video.
-	AVOffset time.Duration
-	Duration time.Duration
-	Problems []string
+	// AVOffset is when audio starts relative to video; AVOffsetEnd, when it ends.
+	AVOffset    time.Duration
+	AVOffsetEnd time.Duration
+	Duration    time.Duration
+	Problems    []string
 }
 
 // OK reports whether nothing is wrong.
@@ -57,7 +58,7 @@ func (r Report) String() string {
 		fmt.Fprintln(&b, "  audio: none")
 	}
 	if r.VideoCodec != "" && r.AudioCodec != "" {
-		fmt.Fprintf(&b, "  audio starts %d ms after video\n", r.AVOffset.Milliseconds())
+		fmt.Fprintf(&b, "  audio starts %d ms and ends %d ms after video\n", r.AVOffset.Milliseconds(), r.AVOffsetEnd.Milliseconds())
 	}
 	if r.OK() {
 		fmt.Fprintln(&b, "  result: everything arrived as sent")
@@ -178,9 +179,17 @@ func (a *analysis) report(want Expect) Report {
 			problem("audio timestamps went backwards %d time(s)", au.backwards)
 		}
 		if v != nil && v.count > 0 {
-			r.AVOffset = au.first - v.first
+			r.AVOffset, r.AVOffsetEnd = au.first-v.first, au.last-v.last
 			if r.AVOffset.Abs() > 200*time.Millisecond {
 				problem("audio starts %d ms away from video", r.AVOffset.Milliseconds())
+			}
+			switch end := r.AVOffsetEnd; {
+			case end > time.Second:
+				problem("video stops %.1f s before the sound: viewers saw a frozen picture", end.Seconds())
+			case end < -time.Second:
+				problem("sound stops %.1f s before the video", -end.Seconds())
+			case (end - r.AVOffset).Abs() > 200*time.Millisecond:
+				problem("sound and picture drift %d ms apart from start to end", (end - r.AVOffset).Milliseconds())
 			}
 		}
 	} else if want.Audio {
