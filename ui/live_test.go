@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/zalando/go-keyring"
+
+	"onair/tools/testpeer"
+)
+
+// TestWindowGoesLiveWithTheRealEngine drives the window over the real session engine to
+// nginx-rtmp: the test pattern and tone go out, a viewer reads them back, the status line says
+// LIVE, and Stop ends it.
+func TestWindowGoesLiveWithTheRealEngine(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	keyring.MockInit()
+	a := test.NewTempApp(t)
+	w := New(a, Broadcast{}, OSKeyring{})
+	w.do = serial
+	w.win.Resize(fyne.NewSize(1100, 700))
+	t.Cleanup(func() {
+		w.win.Close()
+		w.running.Wait()
+	})
+	onUI(func() {
+		w.presetSel.SetSelected("Custom RTMP server")
+		w.server.SetText(n.URL(""))
+		w.key.SetText("window")
+		w.videoSel.SetSelected(optTestPattern)
+		w.audioSel.SetSelected(optTestTone)
+		w.sizeSel.SetSelected("640x360")
+		w.bitrate.SetText("1000")
+	})
+	rec := filepath.Join(t.TempDir(), "viewer.flv")
+	r := testpeer.Record(t, n.URL("window"), rec, 4*time.Second)
+	onUI(func() { test.Tap(w.goLive) })
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(statusOf(w), "LIVE") {
+		if time.Now().After(deadline) {
+			t.Fatalf("status %q after 10 s", statusOf(w))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = r.Wait()
+	p := testpeer.ProbeFile(t, rec)
+	if v, au := p.Stream("video"), p.Stream("audio"); v == nil || v.Width != 640 || au == nil || len(p.PacketsOf("video")) < 60 {
+		t.Fatalf("the viewer got video %+v, audio %+v, %d video packets", v, au, len(p.PacketsOf("video")))
+	}
+	w.current().Stop()
+	for w.current() != nil {
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatal("the window still holds the session after Stop")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s := statusOf(w); !strings.Contains(s, "ended") {
+		t.Fatalf("status after Stop: %q", s)
+	}
+}
+
+func statusOf(w *Window) string {
+	var s string
+	onUI(func() { s = statusText(w) })
+	return s
+}
