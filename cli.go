@@ -39,6 +39,8 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	ca := fs.String("ca", "", "extra CA certificates (PEM file) for rtmps://")
 	stats := fs.String("stats", "", "write one JSON stats line a second to FILE, or - for stdout")
 	loop := fs.Bool("loop", false, "loop a file source")
+	record := fs.String("record", "", "record what is sent to this new file (Matroska, .mkv); alone, without --preset or --server, record only")
+	recordQuality := fs.String("record-quality", "stream", "stream: the recording holds what is sent; full: it keeps the chosen bitrate with an encoder of its own (more CPU)")
 	maxAttempts := fs.Int("max-attempts", 0, "end the stream after this many failed reconnect attempts in a row (default: keep trying)")
 	verbose := fs.Bool("v", false, "log what happens to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -47,6 +49,12 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	w, h, err := parseSize(*size)
 	if err != nil {
 		fmt.Fprintf(stderr, "onair: %v\n", err)
+		return 2
+	}
+	destination := false
+	fs.Visit(func(f *flag.Flag) { destination = destination || f.Name == "preset" || f.Name == "server" })
+	if *recordQuality != "stream" && *recordQuality != "full" {
+		fmt.Fprintf(stderr, "onair: --record-quality takes stream or full, not %q\n", *recordQuality)
 		return 2
 	}
 	k, err := streamKey(*key, *keyFile)
@@ -86,6 +94,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
 		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), MaxAttempts: *maxAttempts, Logger: log,
+		RecordPath: *record, RecordOnly: *record != "" && !destination, RecordFullQuality: *recordQuality == "full",
 	})
 	if err != nil {
 		words, detail := broadcast.Explain(err)

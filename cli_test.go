@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +19,9 @@ import (
 // TestMain keeps the tests' runs out of the user's cache: onair stream remembers its encoder trial
 // under $XDG_CACHE_HOME.
 func TestMain(m *testing.M) {
+	if args := os.Getenv("ONAIR_TEST_STREAM_ARGS"); args != "" { // a helper process: onair stream
+		os.Exit(runStream(strings.Fields(args), os.Stdout, os.Stderr))
+	}
 	dir, err := os.MkdirTemp("", "onair-cache-")
 	if err != nil {
 		panic(err)
@@ -210,5 +215,35 @@ func TestStreamKeyFromFile(t *testing.T) {
 	}
 	if _, err := streamKey("", empty); err == nil || !strings.Contains(err.Error(), "stream key alone") {
 		t.Fatalf("empty key file: %v", err)
+	}
+}
+
+// TestRecordOnlySurvivesAKill: `onair stream --record` alone records without a destination; killed
+// with SIGKILL after 10 s, its file still plays at least 8 s.
+func TestRecordOnlySurvivesAKill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "killed.mkv")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), "ONAIR_TEST_STREAM_ARGS=--record "+path+" --video test --audio test --size 640x360 --stats -")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(11 * time.Second) // start-up, then 10 s of recording
+	cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	lines := statsLines(t, out.Bytes())
+	if len(lines) == 0 || lines[len(lines)-1].State != broadcast.StateRecording || lines[len(lines)-1].RecordingState != broadcast.RecordingOn {
+		t.Fatalf("record-only stats: %s", out.String())
+	}
+	p := testpeer.ProbeFile(t, path)
+	video := p.PacketsOf("video")
+	if p.Stream("video") == nil || p.Stream("audio") == nil || len(video) == 0 {
+		t.Fatalf("the killed recording holds %d video packets, streams %+v", len(video), p.Streams)
+	}
+	length := video[len(video)-1].PTS() - video[0].PTS()
+	t.Logf("killed after 10 s: %.1f s of video in the file (%d frames)", length, len(video))
+	if length < 8 {
+		t.Fatalf("only %.1f s of a 10 s recording survived the kill", length)
 	}
 }

@@ -13,7 +13,7 @@ func TestImportRules(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	stages := []string{"onair/capture", "onair/encoder", "onair/rtmpout"}
+	stages := []string{"onair/capture", "onair/encoder", "onair/recorder", "onair/rtmpout"}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, imports, _ := strings.Cut(line, ":")
 		for _, imp := range strings.Fields(imports) {
@@ -56,7 +56,7 @@ func forbidden(pkg, imp string, stages []string) string {
 
 // The rules catch what they forbid (so that TestImportRules can fail).
 func TestImportRulesCatchViolations(t *testing.T) {
-	stages := []string{"onair/capture", "onair/encoder", "onair/rtmpout"}
+	stages := []string{"onair/capture", "onair/encoder", "onair/recorder", "onair/rtmpout"}
 	for _, c := range []struct {
 		pkg, imp string
 		bad      bool

@@ -40,6 +40,14 @@ type Config struct {
 	// CacheDir is where measurements that outlive a session are kept (the x264 preset trial's
 	// answer); empty: nothing is remembered.
 	CacheDir string
+	// RecordPath, when set, records what is sent to this new file (Matroska) from the start.
+	RecordPath string
+	// RecordOnly records without streaming anywhere: the preset only gives the defaults.
+	RecordOnly bool
+	// RecordFullQuality keeps the recording at the chosen bitrate with an encoder of its own while
+	// the stream adapts (about twice the video encoding's CPU); by default the recording holds
+	// the stream's own packets.
+	RecordFullQuality bool
 	// MaxAttempts ends the stream after this many failed reconnect attempts in a row; 0 keeps
 	// trying until stopped.
 	MaxAttempts int
@@ -143,6 +151,12 @@ func (c Config) Resolve() (Plan, error) {
 		plan.AudioKbps = p.MaxAudioKbps
 	}
 
+	if c.RecordOnly {
+		if c.RecordPath == "" {
+			return Plan{}, fmt.Errorf("%w: recording only needs a file to record to", ErrBadSettings)
+		}
+		return plan, nil
+	}
 	if p.ID == "local" && c.Server == "" {
 		plan.localTest = true
 		return plan, nil // the receiver's address is known once it listens

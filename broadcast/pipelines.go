@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"onair/capture"
@@ -47,6 +48,16 @@ func (s *Session) videoLoop() {
 			release()
 			s.fail(err)
 			return
+		}
+		if rv := s.fullQuality.Load(); rv != nil { // both encoders read the frame; the last lets it go
+			var users atomic.Int32
+			users.Store(2)
+			vf.Release = func() {
+				if users.Add(-1) == 0 {
+					release()
+				}
+			}
+			_ = rv.Submit(vf) // a failure there stops only the recording
 		}
 		if err := s.venc.Submit(vf); err != nil {
 			if s.ctx.Err() == nil { // not stopping: the encoder failed

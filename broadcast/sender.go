@@ -54,7 +54,11 @@ func (s *Session) runSender() {
 	snd.held = time.NewTimer(time.Hour)
 	snd.held.Stop()
 	defer snd.held.Stop()
-	snd.startDial()
+	if s.plan.RecordOnly {
+		s.setState(StateRecording, nil)
+	} else {
+		snd.startDial()
+	}
 	snd.run()
 	snd.finish()
 }
@@ -124,6 +128,7 @@ func (snd *sender) afterEvent() {
 			break
 		}
 		if s.ctx.Err() == nil {
+			s.record(p)
 			snd.write(p) // the connection copies what it queues
 		}
 		p.Release()
@@ -159,6 +164,7 @@ func (snd *sender) finish() {
 		snd.conn.Close(ctx)
 		snd.endConn()
 	}
+	s.StopRecording()
 	if s.aenc != nil {
 		s.aenc.Close()
 	}

@@ -13,6 +13,7 @@ import (
 	"onair/broadcast/localtest"
 	"onair/capture"
 	"onair/encoder"
+	"onair/recorder"
 	"onair/rtmpout"
 )
 
@@ -56,6 +57,12 @@ type Session struct {
 	prevVideo   uint64 // frames sent at the last snapshot, for fps
 	prevAt      time.Time
 	taps        *tapper
+	rec         *recorder.Recorder // the recording in progress, if any
+	// fullQuality encodes the recording's video at the chosen bitrate (RecordFullQuality);
+	// fullQualityDone is closed once its packets have all gone to the recording.
+	fullQuality     atomic.Pointer[encoder.Video]
+	fullQualityDone chan struct{}
+	recEnded        *recordingEnd // the last recording that ended
 }
 
 type packet struct {
@@ -111,6 +118,14 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		}
 	}
 	s.ctl = newController(s.plan, setRate, log)
+	if plan.RecordPath != "" {
+		if err := s.StartRecording(plan.RecordPath); err != nil {
+			s.cancel()
+			s.src.close()
+			s.closeEncoders()
+			return nil, err
+		}
+	}
 	s.setState(StateConnecting, nil)
 	// Cancelling ctx ends the session as Stop does: the closed sources end the pipelines.
 	context.AfterFunc(s.ctx, s.src.close)
@@ -124,10 +139,7 @@ func (s *Session) openEncoders() error {
 	p := s.plan
 	var err error
 	if s.src.video != nil {
-		s.venc, err = encoder.NewVideo(encoder.VideoConfig{Width: p.Width, Height: p.Height, FPS: p.FPS,
-			BitrateKbps: p.VideoKbps, KeyframeInterval: time.Duration(p.Keyframe * float64(time.Second)),
-			TrialCache: p.trialCache(), Logger: s.log})
-		if err != nil {
+		if s.venc, err = s.newVideoEncoder(); err != nil {
 			return fmt.Errorf("the video encoder could not start: %w", err)
 		}
 	}
@@ -140,6 +152,14 @@ func (s *Session) openEncoders() error {
 		}
 	}
 	return nil
+}
+
+// newVideoEncoder opens an H.264 encoder for the session's picture at the chosen bitrate.
+func (s *Session) newVideoEncoder() (*encoder.Video, error) {
+	p := s.plan
+	return encoder.NewVideo(encoder.VideoConfig{Width: p.Width, Height: p.Height, FPS: p.FPS,
+		BitrateKbps: p.VideoKbps, KeyframeInterval: time.Duration(p.Keyframe * float64(time.Second)),
+		TrialCache: p.trialCache(), Logger: s.log})
 }
 
 func (s *Session) closeEncoders() {

@@ -18,8 +18,10 @@ const (
 	// StateWaitingNetwork is reconnecting while the server cannot be reached at all: no name
 	// look-up, no route, no answer to connecting.
 	StateWaitingNetwork State = "waiting_network"
-	StateStopped        State = "stopped"
-	StateFailed         State = "failed"
+	// StateRecording is a session that records without streaming anywhere.
+	StateRecording State = "recording"
+	StateStopped   State = "stopped"
+	StateFailed    State = "failed"
 )
 
 // Stats is one snapshot, sent once a second and on every state change. Its JSON form is the
@@ -71,6 +73,13 @@ type Stats struct {
 	// silence until each returns.
 	LostDevices []string `json:"lost_devices,omitempty"`
 	Final       bool     `json:"final,omitempty"`
+	// The recording, when there is one: its file, size and length, and its state ("recording",
+	// "stopped", "failed") with the reason in words when it failed (the stream goes on).
+	RecordingPath  string  `json:"recording_path,omitempty"`
+	RecordingBytes int64   `json:"recording_bytes"`
+	RecordingS     float64 `json:"recording_s,omitempty"`
+	RecordingState string  `json:"recording_state,omitempty"`
+	RecordingError string  `json:"recording_error,omitempty"`
 }
 
 // totals are the counters of connections that ended, added to the live one's in snapshots.

@@ -124,6 +124,7 @@ func (s *Session) snapshot(final bool) Stats {
 		st.EncodeFPS = float64(s.plan.FPS) / float64(max(1, vs.FrameDivisor))
 	}
 	st.LostDevices = s.src.lost()
+	s.recordingStats(&st)
 	if s.aenc != nil {
 		st.AVOffsetMS = float64(s.aenc.Offset().Microseconds()) / 1000
 	}

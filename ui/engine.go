@@ -27,6 +27,9 @@ type Live interface {
 	ReconnectNow()
 	SetBitrate(kbps int)
 	Report() string
+	// StartRecording records what is sent to path while the stream goes on; StopRecording ends it.
+	StartRecording(path string) error
+	StopRecording()
 }
 
 // Broadcast is the real Engine.

@@ -18,6 +18,8 @@ import (
 // LIVE, and Stop ends it.
 func TestWindowGoesLiveWithTheRealEngine(t *testing.T) {
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	videos := t.TempDir()
+	t.Setenv("XDG_VIDEOS_DIR", videos)
 	keyring.MockInit()
 	a := test.NewTempApp(t)
 	w := New(a, Broadcast{}, OSKeyring{})
@@ -51,6 +53,20 @@ func TestWindowGoesLiveWithTheRealEngine(t *testing.T) {
 	if v, au := p.Stream("video"), p.Stream("audio"); v == nil || v.Width != 640 || au == nil || len(p.PacketsOf("video")) < 60 {
 		t.Fatalf("the viewer got video %+v, audio %+v, %d video packets", v, au, len(p.PacketsOf("video")))
 	}
+	// Record while live: the button starts and stops it, the line under it says how it goes, and the
+	// file plays.
+	onUI(func() { test.Tap(w.record) })
+	waitFor(t, "the recording", func() bool { return strings.Contains(recordingOf(w), "● Recording") })
+	time.Sleep(3 * time.Second)
+	onUI(func() { test.Tap(w.record) })
+	waitFor(t, "the recording saved", func() bool { return strings.Contains(recordingOf(w), "Recording saved") })
+	files, _ := filepath.Glob(filepath.Join(videos, "OnAir", "OnAir *.mkv"))
+	if len(files) != 1 {
+		t.Fatalf("recordings: %v", files)
+	}
+	if rp := testpeer.ProbeFile(t, files[0]); rp.Stream("video") == nil || len(rp.PacketsOf("video")) < 45 {
+		t.Fatalf("the recording holds %d video packets", len(rp.PacketsOf("video")))
+	}
 	w.current().Stop()
 	for w.current() != nil {
 		if time.Now().After(deadline.Add(10 * time.Second)) {
@@ -67,4 +83,20 @@ func statusOf(w *Window) string {
 	var s string
 	onUI(func() { s = statusText(w) })
 	return s
+}
+
+func recordingOf(w *Window) string {
+	var s string
+	onUI(func() { s = w.recording.Text })
+	return s
+}
+
+// waitFor waits up to 10 s for cond, which a real session reaches in its own time.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
 	"onair/broadcast"
 	"strconv"
 	"time"
@@ -32,6 +31,9 @@ func (w *Window) showStats(st broadcast.Stats) {
 	case broadcast.StateReconnecting:
 		w.status.Set(fmt.Sprintf("Connection lost: %s Reconnecting in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
 		w.retryNow.Show()
+	case broadcast.StateRecording:
+		up := time.Duration(st.T * float64(time.Second))
+		w.status.Set(fmt.Sprintf("● RECORDING (not streaming) %02d:%02d:%02d", int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60))
 	case broadcast.StateWaitingNetwork:
 		w.status.Set(fmt.Sprintf("Waiting for the network: %s Trying again in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
 		w.retryNow.Show()
@@ -40,6 +42,7 @@ func (w *Window) showStats(st broadcast.Stats) {
 	if st.State != broadcast.StateLive && !offline {
 		w.retryNow.Hide()
 	}
+	w.showRecording(st)
 	if st.Error != "" {
 		w.lastError = st.Error
 		if st.ErrorDetail != "" {
@@ -83,6 +86,8 @@ func (w *Window) showStats(st broadcast.Stats) {
 
 // ended returns the window to its idle state; it runs inside fyne.Do.
 func (w *Window) ended(report string) {
+	w.recordingNow, w.recordOnly = false, false
+	w.showRecordButton()
 	w.goLive.SetText("Go Live")
 	w.goLive.Importance = widget.HighImportance
 	w.goLive.Enable()
@@ -110,10 +115,6 @@ func (w *Window) showError(words, detail string) {
 func (w *Window) showLocalReport(report string) {
 	text := widget.NewLabel(report)
 	text.Wrapping = fyne.TextWrapWord
-	open := widget.NewButton("Show in folder", func() {
-		if u, err := url.Parse("file://" + broadcast.LocalTestFolder()); err == nil {
-			_ = w.app.OpenURL(u)
-		}
-	})
+	open := widget.NewButton("Show in folder", func() { w.openFolder(broadcast.LocalTestFolder()) })
 	dialog.ShowCustom("Local test", "OK", container.NewVBox(text, open), w.win)
 }

@@ -66,9 +66,14 @@ type Window struct {
 	// do runs a change to the widgets on Fyne's UI goroutine (fyne.Do); tests serialise it.
 	do func(func())
 
-	running    sync.WaitGroup // the goroutine following a session (tests wait for it)
-	bg         *background    // slow work, off the UI goroutine
-	previewGen int            // the latest preview asked for; older ones are not started
+	running      sync.WaitGroup // the goroutine following a session (tests wait for it)
+	bg           *background    // slow work, off the UI goroutine
+	record       *widget.Button
+	recording    *widget.Label
+	recordFolder *widget.Button
+	recordOnly   bool // the session records without streaming
+	recordingNow bool // a recording runs
+	previewGen   int  // the latest preview asked for; older ones are not started
 
 	mu        sync.Mutex
 	live      Live
@@ -129,6 +134,11 @@ func (w *Window) build() {
 
 	w.goLive = widget.NewButton("Go Live", w.goLiveTapped)
 	w.goLive.Importance = widget.HighImportance
+	w.record = widget.NewButton("● Record", w.recordTapped)
+	w.recording = widget.NewLabel("")
+	w.recording.Wrapping = fyne.TextWrapWord
+	w.recordFolder = widget.NewButton("Show recordings", func() { w.openFolder(broadcast.RecordingsFolder()) })
+	w.recordFolder.Hide()
 	w.status = binding.NewString()
 	w.status.Set("Ready. Pick where to stream and press Go Live.")
 	w.statusLbl = widget.NewLabelWithData(w.status)
@@ -180,7 +190,7 @@ func (w *Window) build() {
 	)
 	big := container.NewGridWrap(fyne.NewSize(360, 56), w.goLive)
 	right := container.NewVBox(form, layout.NewSpacer(), container.NewCenter(big), w.statusLbl,
-		container.NewHBox(w.retryNow, w.details))
+		container.NewHBox(w.retryNow, w.details), container.NewHBox(w.record, w.recordFolder), w.recording)
 	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.52
 	w.win.SetContent(split)
@@ -345,6 +355,12 @@ func (w *Window) goLiveTapped() {
 		return
 	}
 	w.save()
+	w.recordOnly = false
+	w.startSession(cfg)
+}
+
+// startSession lets the preview go and starts a session for cfg in the background.
+func (w *Window) startSession(cfg broadcast.Config) {
 	w.stopPreview()
 	w.goLive.Disable()
 	w.details.Hide()

@@ -86,7 +86,9 @@ func (l *fakeLive) SetBitrate(kbps int) {
 	l.bitrates = append(l.bitrates, kbps)
 	l.mu.Unlock()
 }
-func (l *fakeLive) Report() string { return "" }
+func (l *fakeLive) Report() string              { return "" }
+func (l *fakeLive) StartRecording(string) error { return nil }
+func (l *fakeLive) StopRecording()              {}
 
 // uiMu stands in for Fyne's UI goroutine: the test driver runs fyne.Do inline on the calling
 // goroutine, so the window's background updates and the test's own reads take turns here.
