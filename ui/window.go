@@ -71,6 +71,7 @@ type Window struct {
 	record       *widget.Button
 	recording    *widget.Label
 	recordFolder *widget.Button
+	recordFull   *widget.Check
 	recordOnly   bool // the session records without streaming
 	recordingNow bool // a recording runs
 	previewGen   int  // the latest preview asked for; older ones are not started
@@ -138,6 +139,7 @@ func (w *Window) build() {
 	w.recording = widget.NewLabel("")
 	w.recording.Wrapping = fyne.TextWrapWord
 	w.recordFolder = widget.NewButton("Show recordings", func() { w.openFolder(broadcast.RecordingsFolder()) })
+	w.recordFull = widget.NewCheck("Record at full quality even when the stream lowers it (uses more CPU)", nil)
 	w.recordFolder.Hide()
 	w.status = binding.NewString()
 	w.status.Set("Ready. Pick where to stream and press Go Live.")
@@ -190,7 +192,7 @@ func (w *Window) build() {
 	)
 	big := container.NewGridWrap(fyne.NewSize(360, 56), w.goLive)
 	right := container.NewVBox(form, layout.NewSpacer(), container.NewCenter(big), w.statusLbl,
-		container.NewHBox(w.retryNow, w.details), container.NewHBox(w.record, w.recordFolder), w.recording)
+		container.NewHBox(w.retryNow, w.details), container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording)
 	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.52
 	w.win.SetContent(split)
@@ -300,7 +302,7 @@ func (w *Window) config() broadcast.Config {
 	cfg := broadcast.Config{
 		Preset: w.preset.ID, Key: strings.TrimSpace(w.key.Text),
 		Video: w.videos[w.videoSel.Selected], Audio: w.audios[w.audioSel.Selected],
-		Adaptive: true, Taps: w.taps(),
+		Adaptive: true, Taps: w.taps(), RecordFullQuality: w.recordFull.Checked,
 	}
 	if w.preset.ServerEditable {
 		cfg.Server = strings.TrimSpace(w.server.Text)
