@@ -24,6 +24,11 @@ func (w *Window) setEditable(on bool) {
 			e.Disable()
 		}
 	}
+	if on { // the recording's quality is chosen with the session
+		w.recordFull.Enable()
+	} else {
+		w.recordFull.Disable()
+	}
 }
 
 // presetChanged fills the server, the hint and the quality from the preset.
