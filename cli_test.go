@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -245,5 +246,57 @@ func TestRecordOnlySurvivesAKill(t *testing.T) {
 	t.Logf("killed after 10 s: %.1f s of video in the file (%d frames)", length, len(video))
 	if length < 8 {
 		t.Fatalf("only %.1f s of a 10 s recording survived the kill", length)
+	}
+}
+
+// TestScreenKeepsItsShape: a 16:10 screen (Xvfb at 1280x800, white) streamed at 1280x720 reaches
+// a viewer as the whole screen with black bars left and right, not squashed.
+func TestScreenKeepsItsShape(t *testing.T) {
+	testpeer.Require(t, "Xvfb", "xvfb")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-wr", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	defer func() { _ = x.Process.Kill(); _ = x.Wait() }()
+	var display int
+	if _, err := fmt.Fscan(r, &display); err != nil {
+		t.Fatalf("Xvfb did not start: %v", err)
+	}
+	r.Close()
+
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	rec := filepath.Join(t.TempDir(), "screen.flv")
+	viewer := testpeer.Record(t, n.URL("screen"), rec, 4*time.Second)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("DISPLAY=:%d", display), "XDG_CACHE_HOME="+t.TempDir(),
+		"ONAIR_TEST_STREAM_ARGS=--preset custom --server "+n.URL("")+" --key screen --video screen --audio none --size 1280x720 --duration 7s")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("onair stream --video screen: %v\n%s", err, out)
+	}
+	_ = viewer.Wait()
+	gray := filepath.Join(t.TempDir(), "frame.gray")
+	if out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-i", rec, "-frames:v", "1", "-vf", "format=gray",
+		"-f", "rawvideo", "-y", gray); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	pix, err := os.ReadFile(gray)
+	if err != nil || len(pix) != 1280*720 {
+		t.Fatalf("decoded %d bytes (%v), want 1280x720", len(pix), err)
+	}
+	for _, y := range []int{10, 360, 710} {
+		for _, c := range []struct {
+			x     int
+			black bool
+		}{{5, true}, {55, true}, {75, false}, {640, false}, {1205, false}, {1225, true}, {1275, true}} {
+			if l := pix[y*1280+c.x]; (l < 60) != c.black {
+				t.Fatalf("(%d,%d): luma %d, want black %v: the screen's 1152x720 picture between 64 and 1216", c.x, y, l, c.black)
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ package encoder
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>
 #include <libswscale/swscale.h>
+#include <string.h>
 
 static void onair_set_rate(AVCodecContext *c, int64_t bit_rate, int64_t max_rate, int buffer_size) {
 	c->bit_rate = bit_rate;
@@ -17,11 +18,31 @@ static void onair_set_rate(AVCodecContext *c, int64_t bit_rate, int64_t max_rate
 	c->rc_buffer_size = buffer_size;
 }
 
+// onair_scale scales into the rectangle of dst at (x, y), both even, and paints the rest black:
+// a picture keeps its shape inside a stream of another (letterbox or pillarbox).
 static int onair_scale(struct SwsContext *c, const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
-		int s0, int s1, int s2, int src_h, AVFrame *dst) {
+		int s0, int s1, int s2, int src_h, AVFrame *dst, int x, int y, int w, int h) {
 	const uint8_t *const src[4] = {p0, p1, p2, NULL};
 	const int strides[4] = {s0, s1, s2, 0};
-	return sws_scale(c, src, strides, 0, src_h, dst->data, dst->linesize);
+	uint8_t *out[4] = {dst->data[0] + y * dst->linesize[0] + x,
+		dst->data[1] + y / 2 * dst->linesize[1] + x / 2, dst->data[2] + y / 2 * dst->linesize[2] + x / 2, NULL};
+	if (w != dst->width || h != dst->height) {
+		for (int i = 0; i < 3; i++) {
+			int pw = i ? (dst->width + 1) / 2 : dst->width, ph = i ? (dst->height + 1) / 2 : dst->height;
+			int px = i ? x / 2 : x, py = i ? y / 2 : y, rw = i ? w / 2 : w, rh = i ? h / 2 : h;
+			uint8_t black = i ? 128 : 16;
+			for (int r = 0; r < ph; r++) {
+				uint8_t *row = dst->data[i] + r * dst->linesize[i];
+				if (r < py || r >= py + rh) {
+					memset(row, black, pw);
+				} else {
+					memset(row, black, px);
+					memset(row + px + rw, black, pw - px - rw);
+				}
+			}
+		}
+	}
+	return sws_scale(c, src, strides, 0, src_h, out, dst->linesize);
 }
 
 static uint8_t *onair_plane(AVFrame *f, int i) { return f->data[i]; }
@@ -55,6 +76,7 @@ import "C"
 
 import (
 	"fmt"
+	"image"
 	"unsafe"
 
 	"github.com/asticode/go-astiav"
@@ -88,8 +110,9 @@ func setRate(cc *astiav.CodecContext, bitRate, maxRate int64, bufferSize int) {
 func rcMaxRate(cc *astiav.CodecContext) int64  { return int64(codecContextPtr(cc).rc_max_rate) }
 func rcBufferSize(cc *astiav.CodecContext) int { return int(codecContextPtr(cc).rc_buffer_size) }
 
-// scale converts and scales f's planes (Go memory, read during the call) into dst.
-func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame) error {
+// scale converts and scales f's planes (Go memory, read during the call) into the rectangle r of
+// dst, with black around it.
+func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame, r image.Rectangle) error {
 	var p [3]*C.uint8_t
 	for i := range p {
 		if len(f.Planes[i]) > 0 {
@@ -98,7 +121,7 @@ func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame) e
 	}
 	sws := (*C.struct_SwsContext)(*(*unsafe.Pointer)(unsafe.Pointer(ssc)))
 	ret := C.onair_scale(sws, p[0], p[1], p[2], C.int(f.Strides[0]), C.int(f.Strides[1]), C.int(f.Strides[2]),
-		C.int(f.Height), framePtr(dst))
+		C.int(f.Height), framePtr(dst), C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()))
 	if ret <= 0 {
 		return fmt.Errorf("encoder: sws_scale returned %d", int(ret))
 	}

@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -88,6 +89,7 @@ type converter struct {
 	ssc           *astiav.SoftwareScaleContext
 	srcW, srcH    int
 	srcFmt        PixelFormat
+	fit           image.Rectangle // where the source's picture goes in the stream's
 }
 
 func newConverter(width, height int) *converter {
@@ -109,7 +111,8 @@ func (c *converter) convert(f *VideoFrame, dst *astiav.Frame) error {
 		if c.ssc != nil {
 			c.ssc.Free()
 		}
-		ssc, err := astiav.CreateSoftwareScaleContext(f.Width, f.Height, f.Format.av(), c.width, c.height,
+		c.fit = fitInside(f.Width, f.Height, c.width, c.height)
+		ssc, err := astiav.CreateSoftwareScaleContext(f.Width, f.Height, f.Format.av(), c.fit.Dx(), c.fit.Dy(),
 			astiav.PixelFormatYuv420P, astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBilinear))
 		if err != nil {
 			return fmt.Errorf("encoder: cannot convert %v %dx%d: %w", f.Format, f.Width, f.Height, err)
@@ -119,5 +122,18 @@ func (c *converter) convert(f *VideoFrame, dst *astiav.Frame) error {
 	if err := makeWritable(dst); err != nil {
 		return err
 	}
-	return scale(c.ssc, f, dst)
+	return scale(c.ssc, f, dst, c.fit)
+}
+
+// fitInside is where a w×h picture goes in a W×H stream so that it keeps its shape: as large as
+// fits, centred, on even pixels (4:2:0 chroma), black bars around it.
+func fitInside(w, h, W, H int) image.Rectangle {
+	fw, fh := W, H
+	if w*H > h*W { // wider than the stream: bars above and below
+		fh = min(H, (W*h/w+1)&^1)
+	} else if w*H < h*W { // narrower: bars left and right
+		fw = min(W, (H*w/h+1)&^1)
+	}
+	x, y := (W-fw)/2&^1, (H-fh)/2&^1
+	return image.Rect(x, y, x+fw, y+fh)
 }

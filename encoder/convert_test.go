@@ -1,7 +1,9 @@
 package encoder
 
 import (
+	"image"
 	"testing"
+	"time"
 
 	"github.com/asticode/go-astiav"
 )
@@ -131,5 +133,52 @@ func TestConversionRejectsShortPlanes(t *testing.T) {
 		Strides: [3]int{64, 32, 32}}
 	if err := conv.convert(&f, nil); err == nil {
 		t.Fatal("a 10-byte plane for 64x64 was accepted")
+	}
+}
+
+// A picture of another shape keeps it: a white 16:10 screen in a 16:9 stream comes out with black
+// bars left and right (1152 of 1280 columns), and a 4:3 one above nothing but beside; a 21:9 one
+// gets bars above and below.
+func TestPictureKeepsItsShape(t *testing.T) {
+	for _, c := range []struct {
+		w, h int
+		want image.Rectangle
+	}{
+		{1280, 800, image.Rect(64, 0, 1216, 720)},
+		{640, 480, image.Rect(160, 0, 1120, 720)},
+		{2560, 1080, image.Rect(0, 90, 1280, 630)},
+	} {
+		if got := fitInside(c.w, c.h, 1280, 720); got != c.want {
+			t.Fatalf("%dx%d in 1280x720: %v, want %v", c.w, c.h, got, c.want)
+		}
+	}
+	v, err := NewVideo(VideoConfig{Width: 1280, Height: 720, FPS: 30, BitrateKbps: 4000, Codec: "libx264", Preset: "ultrafast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := collect(v)
+	white := make([]byte, 1280*800*4)
+	for i := range white {
+		white[i] = 255
+	}
+	for i := 0; i < 3; i++ {
+		submitWait(t, v, VideoFrame{Format: RGBA, Width: 1280, Height: 800, Planes: [3][]byte{white}, Strides: [3]int{1280 * 4},
+			PTS: time.Duration(i) * 33 * time.Millisecond})
+	}
+	v.Close()
+	pics := decodeH264(t, v.Config(), <-res)
+	p := pics[len(pics)-1]
+	luma := func(x, y int) int { return int(p.y[y*p.w+x]) }
+	for _, y := range []int{0, 360, 719} {
+		for _, x := range []int{0, 40, 1240, 1279} {
+			if l := luma(x, y); l > 40 {
+				t.Fatalf("(%d,%d) in the bar has luma %d, want black", x, y, l)
+			}
+		}
+		for _, x := range []int{70, 640, 1210} {
+			if l := luma(x, y); l < 200 {
+				t.Fatalf("(%d,%d) in the picture has luma %d, want white", x, y, l)
+			}
+		}
 	}
 }
