@@ -38,7 +38,8 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 0, "stop after this long (default: until interrupted or the file ends)")
 	ca := fs.String("ca", "", "extra CA certificates (PEM file) for rtmps://")
 	stats := fs.String("stats", "", "write one JSON stats line a second to FILE, or - for stdout")
-	loop := fs.Bool("loop", false, "loop a file source")
+	loop := fs.Bool("loop", false, "loop a file source (as --at-end loop)")
+	atEnd := fs.String("at-end", "", "what a file source does at its end: stop (the stream), loop, or hold (\"Be right back\" until stopped)")
 	record := fs.String("record", "", "record what is sent to this new file (Matroska, .mkv); alone, without --preset or --server, record only")
 	recordQuality := fs.String("record-quality", "stream", "stream: the recording holds what is sent; full: it keeps the chosen bitrate with an encoder of its own (more CPU)")
 	maxAttempts := fs.Int("max-attempts", 0, "end the stream after this many failed reconnect attempts in a row (default: keep trying)")
@@ -91,7 +92,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	s, err := broadcast.Start(ctx, broadcast.Config{
-		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop,
+		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop, AtFileEnd: *atEnd,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
 		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), MaxAttempts: *maxAttempts, Logger: log,
 		RecordPath: *record, RecordOnly: *record != "" && !destination, RecordFullQuality: *recordQuality == "full",

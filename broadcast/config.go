@@ -13,6 +13,13 @@ import (
 	"onair/rtmpout"
 )
 
+// What a file source does at its end.
+const (
+	FileEndStop = "stop"
+	FileEndLoop = "loop"
+	FileEndHold = "hold"
+)
+
 // Errors found before connecting.
 var (
 	ErrUnknownPreset = errors.New("unknown platform preset")
@@ -30,6 +37,10 @@ type Config struct {
 	Video string // test | camera[:NAME] | screen[:NAME] | file:PATH | none
 	Audio string // test | mic[:NAME] | file | none
 	Loop  bool   // loop a file source
+	// AtFileEnd is what happens when a file source ends: FileEndStop (the default) ends the
+	// stream, FileEndLoop plays it again (as Loop), FileEndHold shows "Be right back" on its last
+	// picture, with silence, until stopped.
+	AtFileEnd string
 
 	Width, Height, FPS int
 	VideoKbps          int // 0: the preset's default
@@ -124,6 +135,18 @@ func (c Config) Resolve() (Plan, error) {
 	}
 	if plan.AudioKind == "file" && plan.VideoKind != "file" {
 		return Plan{}, fmt.Errorf("%w: --audio file takes the sound of a --video file: source", ErrBadSource)
+	}
+	switch plan.AtFileEnd {
+	case "", FileEndStop:
+		plan.AtFileEnd = FileEndStop
+		if plan.Loop {
+			plan.AtFileEnd = FileEndLoop
+		}
+	case FileEndLoop:
+		plan.Loop = true
+	case FileEndHold:
+	default:
+		return Plan{}, fmt.Errorf("%w: at the file's end %q (stop, loop or hold)", ErrBadSettings, plan.AtFileEnd)
 	}
 	if plan.VideoKind == "none" && plan.AudioKind == "none" {
 		return Plan{}, fmt.Errorf("%w: nothing to stream (video and audio are both none)", ErrBadSource)

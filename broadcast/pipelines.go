@@ -107,6 +107,14 @@ func (s *Session) sourceEnded(what string, err error) {
 	switch {
 	case errors.Is(err, io.EOF):
 		s.log.Info("source ended", "source", what)
+		if what == "video" && s.plan.VideoKind == "file" {
+			// The file's end ends the stream (what a hold or a loop would have kept going), sound
+			// from another source included: never a frozen picture with sound.
+			s.mu.Lock()
+			s.endedBy = "the video file ended"
+			s.mu.Unlock()
+			s.src.close()
+		}
 	case errors.Is(err, capture.ErrClosed) || s.ctx.Err() != nil:
 	default:
 		s.fail(fmt.Errorf("the %s source stopped: %w", what, err))

@@ -52,6 +52,7 @@ type Session struct {
 	reconnectCh chan struct{}
 	conn        *rtmpout.Conn // the live connection, nil while disconnected
 	lastConnErr error         // why the last connection ended
+	endedBy     string        // what ended the stream when nobody stopped it
 	lostVideo   atomic.Uint64 // video frames lost while disconnected
 	started     time.Time
 	prevVideo   uint64 // frames sent at the last snapshot, for fps

@@ -1,7 +1,10 @@
 package broadcast
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"sync"
 
 	"onair/capture"
@@ -48,6 +51,10 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 		src.file, err = capture.OpenMediaFile(clock, p.VideoArg, capture.MediaFileOptions{Video: true, Audio: p.AudioKind == "file", Loop: p.Loop})
 		if err == nil {
 			src.video = src.file.Video()
+			if p.AtFileEnd == FileEndHold { // at the end the stand-in holds the last picture
+				what := fmt.Sprintf("video file “%s”", filepath.Base(p.VideoArg))
+				src.video = keepVideo(clock, what, src.video, neverAgain[capture.VideoSource], p.Width, p.Height, p.FPS)
+			}
 		}
 	}
 	if err != nil {
@@ -67,6 +74,9 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 		}
 	case "file":
 		src.audio = src.file.Audio()
+		if p.AtFileEnd == FileEndHold && src.audio != nil {
+			src.audio = keepAudio(clock, fmt.Sprintf("video file “%s”", filepath.Base(p.VideoArg)), src.audio, neverAgain[capture.AudioSource])
+		}
 	}
 	return err
 }
@@ -75,7 +85,7 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 func (src *sources) lost() []string {
 	var out []string
 	for _, s := range []any{src.video, src.audio} {
-		if k, ok := s.(interface{ lost() string }); ok && k.lost() != "" {
+		if k, ok := s.(interface{ lost() string }); ok && k.lost() != "" && !slices.Contains(out, k.lost()) {
 			out = append(out, k.lost())
 		}
 	}
@@ -95,4 +105,10 @@ func (src *sources) close() {
 			src.file.Close()
 		}
 	})
+}
+
+// neverAgain is the opener of a source that does not come back: a file that ended.
+func neverAgain[S any]() (S, error) {
+	var none S
+	return none, errors.New("a file that ended does not come back")
 }

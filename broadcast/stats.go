@@ -73,6 +73,8 @@ type Stats struct {
 	// silence until each returns.
 	LostDevices []string `json:"lost_devices,omitempty"`
 	Final       bool     `json:"final,omitempty"`
+	// Ended says what ended a stream that nobody stopped ("the video file ended").
+	Ended string `json:"ended,omitempty"`
 	// The recording, when there is one: its file, size and length, and its state ("recording",
 	// "stopped", "failed") with the reason in words when it failed (the stream goes on).
 	RecordingPath  string  `json:"recording_path,omitempty"`

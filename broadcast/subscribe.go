@@ -95,6 +95,7 @@ func (s *Session) snapshot(final bool) Stats {
 	if offline && s.retryAt.After(now) {
 		st.RetryInS = s.retryAt.Sub(now).Seconds()
 	}
+	st.Ended = s.endedBy
 	errShown := s.err
 	if errShown == nil && offline {
 		errShown = s.lastConnErr

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/zalando/go-keyring"
 
+	"onair/broadcast"
 	"onair/tools/testpeer"
 )
 
@@ -99,4 +100,34 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// TestWindowStreamsAVideoFile: a picked file shows by name, brings its sound (chosen at once), and
+// at its end, as chosen, the stream stops and the window says why.
+func TestWindowStreamsAVideoFile(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	clip := filepath.Join(t.TempDir(), "holiday.mp4")
+	testpeer.MakeClip(t, clip, testpeer.Clip{Width: 320, Height: 180, FPS: 30, Seconds: 3, Audio: true})
+	keyring.MockInit()
+	w := New(test.NewTempApp(t), Broadcast{}, OSKeyring{})
+	w.do = serial
+	t.Cleanup(func() {
+		w.win.Close()
+		w.running.Wait()
+	})
+	onUI(func() {
+		w.presetSel.SetSelected("Custom RTMP server")
+		w.server.SetText(n.URL(""))
+		w.key.SetText("file")
+		w.sizeSel.SetSelected("640x360")
+		w.fileChosen(clip)
+	})
+	var cfg broadcast.Config
+	onUI(func() { cfg = w.config() })
+	if w.videoSel.Selected != "File: holiday.mp4" || w.audioSel.Selected != optFileSound || cfg.Video != "file:"+clip ||
+		cfg.Audio != "file" || cfg.AtFileEnd != broadcast.FileEndStop || !w.fileEnd.Visible() {
+		t.Fatalf("picture %q, sound %q, config %s / %s / %s", w.videoSel.Selected, w.audioSel.Selected, cfg.Video, cfg.Audio, cfg.AtFileEnd)
+	}
+	onUI(func() { test.Tap(w.goLive) })
+	waitFor(t, "the file's end", func() bool { return strings.Contains(statusOf(w), "The video file ended: the stream stopped.") })
 }

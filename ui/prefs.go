@@ -21,6 +21,7 @@ const (
 	prefFPS      = "fps"
 	prefBitrate  = "bitrate."
 	prefRemember = "remember_key"
+	prefFileEnd  = "file_end"
 )
 
 // keyringService names OnAir's entries in the OS keyring.
@@ -65,6 +66,9 @@ func (w *Window) load() {
 	w.listSources()
 	w.fpsSel.SetSelected(strconv.Itoa(p.IntWithFallback(prefFPS, 30)))
 	w.remember.SetChecked(p.Bool(prefRemember))
+	if i := p.IntWithFallback(prefFileEnd, 0); i >= 0 && i < len(fileEnds) {
+		w.fileEnd.SetSelectedIndex(i)
+	}
 	name := w.presets[0].Name
 	for _, pr := range w.presets {
 		if pr.ID == p.String(prefPreset) {
@@ -114,6 +118,7 @@ func (w *Window) save() {
 	}
 	p.SetString(prefBitrate+w.preset.ID, strings.TrimSpace(w.bitrate.Text))
 	p.SetBool(prefRemember, w.remember.Checked)
+	p.SetInt(prefFileEnd, w.fileEnd.SelectedIndex())
 	key, id, remember := strings.TrimSpace(w.key.Text), w.preset.ID, w.remember.Checked
 	w.bg.run(func() { // a locked keyring may ask for a password and wait
 		switch {

@@ -2,9 +2,14 @@ package ui
 
 import (
 	"onair/broadcast"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 )
 
 // Labels of the sources that are always there.
@@ -13,20 +18,32 @@ const (
 	optVideoFile   = "Video file…"
 	optTestTone    = "Test tone"
 	optNoSound     = "No sound"
+	optFileSound   = "The video file's sound"
+	filePrefix     = "File: " // a chosen file's option, with its name
 )
+
+// What a video file does at its end, as the window offers it.
+var fileEnds = []struct{ label, value string }{
+	{"Stop the stream", broadcast.FileEndStop},
+	{"Play it again", broadcast.FileEndLoop},
+	{"Show “Be right back”", broadcast.FileEndHold},
+}
+
+// mediaExtensions are the files the picker offers.
+var mediaExtensions = []string{".mp4", ".mkv", ".mov", ".webm", ".avi", ".flv", ".m4v", ".ts", ".mpg", ".mpeg", ".wmv"}
 
 // listSources fills the source pickers from the devices.
 func (w *Window) listSources() {
 	w.videos = map[string]string{optTestPattern: "test"}
 	w.audios = map[string]string{optTestTone: "test", optNoSound: "none"}
 	var vopts, aopts []string
-	cameras := 0
+	w.cameras = 0
 	for _, d := range w.eng.Devices() {
 		switch d.Kind {
 		case broadcast.Camera:
 			vopts = append(vopts, d.Label)
 			w.videos[d.Label] = "camera:" + d.ID
-			cameras++
+			w.cameras++
 		case broadcast.Screen:
 			label := "Screen: " + d.Label
 			vopts = append(vopts, label)
@@ -39,7 +56,7 @@ func (w *Window) listSources() {
 	vopts = append(vopts, optTestPattern, optVideoFile)
 	aopts = append(aopts, optTestTone, optNoSound)
 	w.videoSel.Options, w.audioSel.Options = vopts, aopts
-	if cameras == 0 {
+	if w.cameras == 0 {
 		w.noCamera.SetText("No camera found: showing the test pattern. Plug one in and restart OnAir, or share your screen or a video file.")
 		w.noCamera.Show()
 	} else {
@@ -47,28 +64,96 @@ func (w *Window) listSources() {
 	}
 }
 
-// sourcesChanged restarts the preview; "Video file…" asks for the file first.
+// sourcesChanged restarts the preview; "Video file…" asks for a file, every time.
 func (w *Window) sourcesChanged() {
 	if w.videos == nil {
 		return
 	}
-	if w.videoSel.Selected == optVideoFile && w.filePath == "" {
-		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-			if err != nil || r == nil {
-				w.videoSel.SetSelected(optTestPattern)
-				return
-			}
-			w.filePath = r.URI().Path()
-			r.Close()
-			w.videos[optVideoFile] = "file:" + w.filePath
-			w.sourcesChanged()
-		}, w.win)
-		d.Show()
+	if w.videoSel.Selected == optVideoFile {
+		w.pickFile()
 		return
+	}
+	w.lastVideo = w.videoSel.Selected
+	isFile := strings.HasPrefix(w.videos[w.videoSel.Selected], "file:")
+	w.showFileSound(isFile)
+	if isFile {
+		w.fileEnd.Show()
+	} else {
+		w.fileEnd.Hide()
+	}
+	if w.cameras == 0 && w.videoSel.Selected == optTestPattern {
+		w.noCamera.Show()
+	} else {
+		w.noCamera.Hide()
 	}
 	if w.current() == nil {
 		w.startPreview()
 	}
+}
+
+// pickFile asks for a video file, starting in the Videos folder, showing media files only. The
+// file becomes an option of its own, by name, with its sound.
+func (w *Window) pickFile() {
+	previous := w.lastVideo
+	if previous == "" {
+		previous = optTestPattern
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			w.videoSel.SetSelected(previous)
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		w.fileChosen(path)
+	}, w.win)
+	d.SetFilter(storage.NewExtensionFileFilter(mediaExtensions))
+	if dir, err := storage.ListerForURI(storage.NewFileURI(videosFolder())); err == nil {
+		d.SetLocation(dir)
+	}
+	d.Show()
+}
+
+// fileChosen makes a picked file the picture, by name, with its sound.
+func (w *Window) fileChosen(path string) {
+	label := filePrefix + filepath.Base(path)
+	w.videos[label] = "file:" + path
+	opts := []string{label}
+	for _, o := range w.videoSel.Options {
+		if !strings.HasPrefix(o, filePrefix) {
+			opts = append(opts, o)
+		}
+	}
+	w.videoSel.Options = opts
+	w.videoSel.SetSelected(label)
+	w.showFileSound(true)
+	w.audioSel.SetSelected(optFileSound)
+}
+
+// showFileSound offers the file's sound when a file is the picture, and takes it back otherwise.
+func (w *Window) showFileSound(on bool) {
+	has := slices.Contains(w.audioSel.Options, optFileSound)
+	switch {
+	case on && !has:
+		w.audioSel.Options = append([]string{optFileSound}, w.audioSel.Options...)
+		w.audios[optFileSound] = "file"
+		w.audioSel.Refresh()
+	case !on && has:
+		w.audioSel.Options = slices.DeleteFunc(slices.Clone(w.audioSel.Options), func(o string) bool { return o == optFileSound })
+		if w.audioSel.Selected == optFileSound {
+			w.audioSel.SetSelected(optTestTone)
+		}
+		w.audioSel.Refresh()
+	}
+}
+
+// videosFolder is the user's Videos folder, where the picker starts (home when there is none).
+func videosFolder() string {
+	dir := filepath.Dir(broadcast.RecordingsFolder())
+	if _, err := os.Stat(dir); err != nil {
+		dir, _ = os.UserHomeDir()
+	}
+	return dir
 }
 
 // startPreview shows the chosen sources; the devices open in the background.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"onair/broadcast"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,7 +25,11 @@ func (w *Window) showStats(st broadcast.Stats) {
 		up := time.Duration(st.UptimeS * float64(time.Second))
 		line := fmt.Sprintf("● LIVE %02d:%02d:%02d", int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60)
 		for _, d := range st.LostDevices {
-			line += fmt.Sprintf(" · Your %s stopped: viewers see “Be right back” (or hear silence) until it returns.", d)
+			if strings.HasPrefix(d, "video file") {
+				line += fmt.Sprintf(" · Your %s has ended: viewers see “Be right back” until you stop.", d)
+			} else {
+				line += fmt.Sprintf(" · Your %s stopped: viewers see “Be right back” (or hear silence) until it returns.", d)
+			}
 		}
 		w.status.Set(line)
 		w.retryNow.Hide()
@@ -79,6 +84,8 @@ func (w *Window) showStats(st broadcast.Stats) {
 	}
 	if st.Final && st.State == broadcast.StateFailed {
 		w.showError(st.Error, st.ErrorDetail)
+	} else if st.Final && st.Ended != "" {
+		w.status.Set(sentence(st.Ended) + ": the stream stopped.")
 	} else if st.Final {
 		w.status.Set("Stream ended.")
 	}
@@ -117,4 +124,12 @@ func (w *Window) showLocalReport(report string) {
 	text.Wrapping = fyne.TextWrapWord
 	open := widget.NewButton("Show in folder", func() { w.openFolder(broadcast.LocalTestFolder()) })
 	dialog.ShowCustom("Local test", "OK", container.NewVBox(text, open), w.win)
+}
+
+// sentence capitalises the first letter of s.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -81,7 +81,9 @@ type Window struct {
 	previewer Stopper
 	lastError string
 	lastDrops uint64
-	filePath  string
+	lastVideo string // the picture chosen before "Video file…", to go back to
+	cameras   int    // cameras found
+	fileEnd   *widget.Select
 	lastLevel time.Time
 }
 
@@ -111,6 +113,12 @@ func (w *Window) build() {
 	w.meter = NewLevelMeter()
 
 	w.videoSel = widget.NewSelect(nil, func(string) { w.sourcesChanged() })
+	w.fileEnd = widget.NewSelect(nil, nil)
+	for _, e := range fileEnds {
+		w.fileEnd.Options = append(w.fileEnd.Options, "At its end: "+e.label)
+	}
+	w.fileEnd.SetSelectedIndex(0)
+	w.fileEnd.Hide()
 	w.audioSel = widget.NewSelect(nil, func(string) { w.sourcesChanged() })
 	var names []string
 	for _, p := range w.presets {
@@ -179,6 +187,7 @@ func (w *Window) build() {
 	)
 	form := widget.NewForm(
 		widget.NewFormItem("Camera", w.videoSel),
+		widget.NewFormItem("", w.fileEnd),
 		widget.NewFormItem("Microphone", w.audioSel),
 		widget.NewFormItem("Stream to", w.presetSel),
 		widget.NewFormItem("", w.about),
@@ -314,6 +323,9 @@ func (w *Window) config() broadcast.Config {
 		cfg.Height, _ = strconv.Atoi(ht)
 	}
 	cfg.FPS, _ = strconv.Atoi(w.fpsSel.Selected)
+	if i := w.fileEnd.SelectedIndex(); i >= 0 {
+		cfg.AtFileEnd = fileEnds[i].value
+	}
 	cfg.VideoKbps, _ = strconv.Atoi(strings.TrimSpace(w.bitrate.Text))
 	if cfg.Video == "" {
 		cfg.Video = "test"
