@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2/dialog"
-
 	"fyne.io/fyne/v2"
 	"github.com/zalando/go-keyring"
 )
@@ -116,7 +114,9 @@ func (w *Window) save() {
 	if n, err := strconv.Atoi(w.fpsSel.Selected); err == nil {
 		p.SetInt(prefFPS, n)
 	}
-	p.SetString(prefBitrate+w.preset.ID, strings.TrimSpace(w.bitrate.Text))
+	if kbps, ok := w.bitrate.Value(); ok { // never an invalid number
+		p.SetString(prefBitrate+w.preset.ID, strconv.Itoa(kbps))
+	}
 	p.SetBool(prefRemember, w.remember.Checked)
 	p.SetInt(prefFileEnd, w.fileEnd.SelectedIndex())
 	key, id, remember := strings.TrimSpace(w.key.Text), w.preset.ID, w.remember.Checked
@@ -125,8 +125,8 @@ func (w *Window) save() {
 		case remember && key != "":
 			if err := w.keys.Set(id, key); err != nil {
 				w.do(func() {
-					dialog.ShowInformation("Key not remembered",
-						"The system keyring is not available, so OnAir will not remember your stream key (it never stores it in plain text).", w.win)
+					w.tell("Key not remembered",
+						"The system keyring is not available, so OnAir will not remember your stream key (it never stores it in plain text).")
 				})
 			}
 		case !remember:

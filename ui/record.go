@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"fyne.io/fyne/v2/dialog"
-
 	"onair/broadcast"
 )
 
@@ -37,14 +35,9 @@ func (w *Window) askDiskSpace(then func()) {
 		then()
 		return
 	}
-	dialog.ShowConfirm("Little room on the disk",
+	w.ask("Little room on the disk",
 		fmt.Sprintf("Only %.0f MB are free where recordings go (%s): a recording may stop early. The stream is not affected. Record anyway?",
-			float64(free)/(1<<20), broadcast.RecordingsFolder()),
-		func(ok bool) {
-			if ok {
-				then()
-			}
-		}, w.win)
+			float64(free)/(1<<20), broadcast.RecordingsFolder()), then)
 }
 
 // startRecording records the live stream l, or, with none, starts a session that only records.

@@ -40,6 +40,10 @@ func (w *Window) presetChanged(name string) {
 	}
 	p := w.preset
 	w.about.SetText(p.About)
+	if w.current() == nil && w.details != nil { // an error about the last platform no longer holds
+		w.status.Set(readyText)
+		w.details.Hide()
+	}
 	saved := prefs(w.app).String(prefServer + p.ID)
 	switch {
 	case p.ServerEditable && saved != "":
@@ -95,6 +99,10 @@ func (w *Window) qualityChanged() {
 	}
 	cfg := w.config()
 	limit := w.preset.VideoLimit(cfg.Width, cfg.Height, cfg.FPS)
+	if err := w.bitrate.Validate(); err != nil {
+		w.quality.SetText(sentence(err.Error()) + ".")
+		return
+	}
 	switch {
 	case cfg.VideoKbps > limit:
 		w.bitrate.SetText(strconv.Itoa(limit)) // calls back here; the note below is the last word
@@ -104,7 +112,14 @@ func (w *Window) qualityChanged() {
 	default:
 		w.quality.SetText(fmt.Sprintf("Recommended: %d kb/s (up to %d). OnAir lowers it by itself when your connection is slow.", w.preset.DefaultVideoKbps, limit))
 	}
-	if l := w.current(); l != nil && cfg.VideoKbps > 0 {
-		l.SetBitrate(cfg.VideoKbps) // a manual change while live is the new ceiling at once
+}
+
+// bitrateDone applies a bitrate the user has finished typing: while live it is the new ceiling.
+func (w *Window) bitrateDone(kbps int) {
+	if l := w.current(); l != nil {
+		l.SetBitrate(kbps)
 	}
 }
+
+// readyText is the status line when nothing is live and nothing went wrong.
+const readyText = "Ready. Pick where to stream and press Go Live."

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -95,8 +94,7 @@ func (w *Window) showStats(st broadcast.Stats) {
 func (w *Window) ended(report string) {
 	w.recordingNow, w.recordOnly = false, false
 	w.showRecordButton()
-	w.goLive.SetText("Go Live")
-	w.goLive.Importance = widget.HighImportance
+	w.setMainButton("Go Live", widget.HighImportance)
 	w.goLive.Enable()
 	w.retryNow.Hide()
 	w.setEditable(true)
@@ -123,7 +121,7 @@ func (w *Window) showLocalReport(report string) {
 	text := widget.NewLabel(report)
 	text.Wrapping = fyne.TextWrapWord
 	open := widget.NewButton("Show in folder", func() { w.openFolder(broadcast.LocalTestFolder()) })
-	dialog.ShowCustom("Local test", "OK", container.NewVBox(text, open), w.win)
+	w.showContent("Local test", container.NewVBox(text, open))
 }
 
 // sentence capitalises the first letter of s.

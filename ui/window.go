@@ -15,8 +15,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"onair/broadcast"
@@ -49,7 +47,7 @@ type Window struct {
 	remember  *widget.Check
 	sizeSel   *widget.Select
 	fpsSel    *widget.Select
-	bitrate   *widget.Entry
+	bitrate   *numberEntry
 	quality   *widget.Label
 	goLive    *widget.Button
 	status    binding.String
@@ -80,6 +78,7 @@ type Window struct {
 	live      Live
 	previewer Stopper
 	lastError string
+	dialog    *shownDialog // the dialog on screen, for Enter and Esc
 	lastDrops uint64
 	lastVideo string // the picture chosen before "Video file…", to go back to
 	cameras   int    // cameras found
@@ -90,6 +89,8 @@ type Window struct {
 // New builds the window around an engine and a key store.
 func New(a fyne.App, eng Engine, keys KeyStore) *Window {
 	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: fyne.Do, bg: newBackground()}
+	a.Settings().SetTheme(Theme())
+	w.win.Canvas().SetOnTypedKey(w.typedKey)
 	w.build()
 	w.load()
 	w.win.SetCloseIntercept(w.closeAsked)
@@ -136,7 +137,7 @@ func (w *Window) build() {
 	w.remember = widget.NewCheck("Remember the key (in the system keyring)", nil)
 	w.sizeSel = widget.NewSelect(nil, func(string) { w.qualityChanged() })
 	w.fpsSel = widget.NewSelect([]string{"30", "60"}, func(string) { w.qualityChanged() })
-	w.bitrate = widget.NewEntry()
+	w.bitrate = newNumberEntry("bitrate (kb/s)", 100, 50000, w.bitrateDone)
 	w.bitrate.OnChanged = func(string) { w.qualityChanged() }
 	w.quality = widget.NewLabel("")
 	w.quality.Wrapping = fyne.TextWrapWord
@@ -150,7 +151,7 @@ func (w *Window) build() {
 	w.recordFull = widget.NewCheck("Record at full quality even when the stream lowers it (uses more CPU)", nil)
 	w.recordFolder.Hide()
 	w.status = binding.NewString()
-	w.status.Set("Ready. Pick where to stream and press Go Live.")
+	w.status.Set(readyText)
 	w.statusLbl = widget.NewLabelWithData(w.status)
 	w.statusLbl.TextStyle = fyne.TextStyle{Bold: true}
 	w.statusLbl.Wrapping = fyne.TextWrapWord
@@ -160,7 +161,7 @@ func (w *Window) build() {
 		}
 	})
 	w.retryNow.Hide()
-	w.details = widget.NewButton("Details", func() { dialog.ShowInformation("What went wrong", w.lastError, w.win) })
+	w.details = widget.NewButton("Details", func() { w.tell("What went wrong", w.lastError) })
 	w.details.Hide()
 
 	w.sent, w.target, w.dropped, w.fps = binding.NewString(), binding.NewString(), binding.NewString(), binding.NewString()
@@ -200,8 +201,12 @@ func (w *Window) build() {
 		widget.NewFormItem("", w.quality),
 	)
 	big := container.NewGridWrap(fyne.NewSize(360, 56), w.goLive)
-	right := container.NewVBox(form, layout.NewSpacer(), container.NewCenter(big), w.statusLbl,
-		container.NewHBox(w.retryNow, w.details), container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording)
+	// The status and the buttons beside it have room kept for them, so that the main button
+	// never moves when the status wraps or a button appears.
+	statusArea := container.NewGridWrap(fyne.NewSize(420, 88), w.statusLbl)
+	buttonsRow := container.NewStack(fixedHeight(40), container.NewHBox(w.retryNow, w.details))
+	right := container.NewVBox(form, container.NewCenter(big), statusArea, buttonsRow,
+		container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording)
 	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.52
 	w.win.SetContent(split)
@@ -228,17 +233,14 @@ func (w *Window) closeAsked() {
 		w.win.Close()
 		return
 	}
-	dialog.ShowConfirm("Stop the stream and quit?", "Your viewers will see the stream end.", func(ok bool) {
-		if !ok {
-			return
-		}
+	w.ask("Stop the stream and quit?", "Your viewers will see the stream end.", func() {
 		w.status.Set("Stopping…")
 		w.goLive.Disable()
 		go func() {
 			l.Stop()
 			w.do(w.win.Close)
 		}()
-	}, w.win)
+	})
 }
 
 // shutdown lets the devices and a session go once the window has closed.
@@ -326,7 +328,7 @@ func (w *Window) config() broadcast.Config {
 	if i := w.fileEnd.SelectedIndex(); i >= 0 {
 		cfg.AtFileEnd = fileEnds[i].value
 	}
-	cfg.VideoKbps, _ = strconv.Atoi(strings.TrimSpace(w.bitrate.Text))
+	cfg.VideoKbps, _ = w.bitrate.Value() // 0, the preset's, when the field is not a valid number
 	if cfg.Video == "" {
 		cfg.Video = "test"
 	}
@@ -341,13 +343,11 @@ func (w *Window) GoLive() { w.goLiveTapped() }
 
 func (w *Window) goLiveTapped() {
 	if l := w.current(); l != nil {
-		dialog.ShowConfirm("Stop the stream?", "Your viewers will see the stream end.", func(ok bool) {
-			if ok {
-				w.goLive.Disable()
-				w.status.Set("Stopping…")
-				go l.Stop()
-			}
-		}, w.win)
+		w.ask("Stop the stream?", "Your viewers will see the stream end.", func() {
+			w.goLive.Disable()
+			w.status.Set("Stopping…")
+			go l.Stop()
+		})
 		return
 	}
 	if w.preset.ServerEditable && strings.TrimSpace(w.key.Text) == "" {
@@ -357,6 +357,10 @@ func (w *Window) goLiveTapped() {
 			w.server.SetText(base)
 			w.key.SetText(key)
 		}
+	}
+	if err := w.bitrate.Validate(); err != nil {
+		w.showError(sentence(err.Error())+".", "")
+		return
 	}
 	cfg := w.config()
 	if w.preset.KeyRequired && cfg.Key == "" {
@@ -404,8 +408,7 @@ func (w *Window) follow(l Live, err error) {
 	w.live = l
 	w.mu.Unlock()
 	w.do(func() {
-		w.goLive.SetText("Stop")
-		w.goLive.Importance = widget.DangerImportance
+		w.setMainButton("Stop", widget.DangerImportance)
 		w.goLive.Enable()
 		w.setEditable(false)
 	})
@@ -417,4 +420,17 @@ func (w *Window) follow(l Live, err error) {
 	w.live = nil
 	w.mu.Unlock()
 	w.do(func() { w.ended(report) })
+}
+
+// setMainButton sets the main button's word and its colour together.
+func (w *Window) setMainButton(text string, importance widget.Importance) {
+	w.goLive.Importance = importance
+	w.goLive.SetText(text) // refreshes, with the new colour
+}
+
+// fixedHeight is an invisible box that holds a row's height when its content is hidden.
+func fixedHeight(h float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(1, h))
+	return r
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/zalando/go-keyring"
 
@@ -179,6 +180,10 @@ func TestEmptyKeyShowsAMessageInsteadOfConnecting(t *testing.T) {
 	if !strings.Contains(statusText(w), "Paste your stream key") || len(eng.started) != 0 {
 		t.Fatalf("status %q, %d sessions started", statusText(w), len(eng.started))
 	}
+	w.presetSel.SetSelected("Twitch") // the message was about YouTube: it goes
+	if statusText(w) != readyText {
+		t.Fatalf("after switching platform the status still says %q", statusText(w))
+	}
 }
 
 func TestGoLiveThroughTheStates(t *testing.T) {
@@ -330,12 +335,36 @@ func TestManualBitrateChangeWhileLiveReachesTheSession(t *testing.T) {
 	w := newTestWindow(t, test.NewTempApp(t), eng)
 	onUI(func() { test.Tap(w.goLive) })
 	eventually(t, "the session to start", func() bool { return eng.current() != nil && w.current() != nil })
-	onUI(func() { w.bitrate.SetText("3000") })
+	onUI(func() { // typed a key at a time, then Enter: only the finished number is applied
+		for _, s := range []string{"3", "30", "300", "3000"} {
+			w.bitrate.SetText(s)
+		}
+		w.bitrate.OnSubmitted(w.bitrate.Text)
+	})
 	l := eng.current()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.bitrates) == 0 || l.bitrates[len(l.bitrates)-1] != 3000 {
-		t.Fatalf("bitrates sent to the session: %v", l.bitrates)
+	if len(l.bitrates) != 1 || l.bitrates[0] != 3000 {
+		t.Fatalf("bitrates sent to the session: %v, want only 3000", l.bitrates)
+	}
+}
+
+// A bitrate that is not a number says so where it is typed, keeps the stream from starting, and is
+// never saved.
+func TestInvalidBitrateIsRefused(t *testing.T) {
+	eng := &fakeEngine{}
+	a := test.NewTempApp(t)
+	w := newTestWindow(t, a, eng)
+	onUI(func() {
+		w.bitrate.SetText("abc")
+		test.Tap(w.goLive)
+	})
+	if !strings.Contains(w.quality.Text, "whole number") || !strings.Contains(statusText(w), "whole number") || len(eng.started) != 0 {
+		t.Fatalf("note %q, status %q, %d sessions", w.quality.Text, statusText(w), len(eng.started))
+	}
+	onUI(w.save)
+	if saved := a.Preferences().String(prefBitrate + "local"); saved == "abc" {
+		t.Fatal("the invalid bitrate was saved")
 	}
 }
 
@@ -389,4 +418,73 @@ func TestLockedKeyringDoesNotFreezeTheWindow(t *testing.T) {
 	}
 	close(keys.unlock)
 	eventually(t, "the key from the keyring", func() bool { return w.key.Text == "kept-key-9" })
+}
+
+// The main button keeps its place whatever the status says or shows beside it, and its colour
+// always matches its word.
+func TestMainButtonKeepsItsPlaceAndColour(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	where := func() fyne.Position {
+		var p fyne.Position
+		onUI(func() { p = fyne.CurrentApp().Driver().AbsolutePositionForObject(w.goLive) })
+		return p
+	}
+	before := where()
+	onUI(func() { test.Tap(w.goLive) })
+	eventually(t, "the session", func() bool { return eng.current() != nil && w.goLive.Text == "Stop" })
+	if w.goLive.Importance != widget.DangerImportance {
+		t.Fatal("Stop is not in the stop colour")
+	}
+	eng.current().ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 3, RetryInS: 4,
+		Error: "The server at a-rather-long-host-name.example.com closed the connection, and this sentence wraps over several lines of the status."}
+	eventually(t, "reconnecting", func() bool { return w.retryNow.Visible() })
+	if p := where(); p != before {
+		t.Fatalf("the main button moved from %v to %v", before, p)
+	}
+	eng.current().Stop()
+	eventually(t, "the end", func() bool { return w.goLive.Text == "Go Live" })
+	if w.goLive.Importance != widget.HighImportance {
+		t.Fatal("Go Live is not in its own colour after a stream")
+	}
+	if p := where(); p != before {
+		t.Fatalf("the main button moved from %v to %v", before, p)
+	}
+}
+
+// While live the locked settings stay readable: disabled text at 4.5:1 or more against the
+// backgrounds it sits on, in the light and the dark variants.
+func TestLockedSettingsStayReadable(t *testing.T) {
+	th := Theme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		text := th.Color(theme.ColorNameDisabled, v)
+		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground, theme.ColorNameDisabledButton} {
+			if c := contrast(text, th.Color(bg, v)); c < 4.5 {
+				t.Errorf("variant %v: disabled text on %s at %.2f:1", v, bg, c)
+			}
+		}
+		if c := contrast(theme.DefaultTheme().Color(theme.ColorNameDisabled, v), th.Color(theme.ColorNameBackground, v)); c >= 4.5 {
+			t.Logf("variant %v: Fyne's own disabled colour is readable already (%.2f:1)", v, c)
+		}
+	}
+}
+
+// Dialogs answer the keyboard: Esc keeps streaming, Enter stops.
+func TestStopDialogAnswersEnterAndEsc(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	onUI(func() { test.Tap(w.goLive) })
+	eventually(t, "the session", func() bool { return eng.current() != nil && w.goLive.Text == "Stop" })
+	onUI(func() {
+		test.Tap(w.goLive)
+		w.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	})
+	if w.current() == nil || w.dialog != nil {
+		t.Fatal("Esc stopped the stream, or left the question on screen")
+	}
+	onUI(func() {
+		test.Tap(w.goLive)
+		w.typedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	eventually(t, "the stream to stop", func() bool { return w.current() == nil })
 }
