@@ -30,6 +30,9 @@ type Live interface {
 	// StartRecording records what is sent to path while the stream goes on; StopRecording ends it.
 	StartRecording(path string) error
 	StopRecording()
+	// LocalTestReport is what the Local test received, once the stream has ended (nil for other
+	// destinations).
+	LocalTestReport() *broadcast.LocalReport
 }
 
 // Broadcast is the real Engine.

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -91,15 +88,15 @@ func (w *Window) showStats(st broadcast.Stats) {
 }
 
 // ended returns the window to its idle state; it runs inside fyne.Do.
-func (w *Window) ended(report string) {
+func (w *Window) ended(report *broadcast.LocalReport) {
 	w.recordingNow, w.recordOnly = false, false
 	w.showRecordButton()
 	w.setMainButton("Go Live", widget.HighImportance)
 	w.goLive.Enable()
 	w.retryNow.Hide()
 	w.setEditable(true)
-	if report != "" {
-		w.showLocalReport(report)
+	if report != nil {
+		w.local.show(report)
 	}
 	w.startPreview()
 }
@@ -114,14 +111,6 @@ func (w *Window) showError(words, detail string) {
 	} else {
 		w.details.Hide()
 	}
-}
-
-// showLocalReport shows what the Local test received, with a way to the folder that keeps it.
-func (w *Window) showLocalReport(report string) {
-	text := widget.NewLabel(report)
-	text.Wrapping = fyne.TextWrapWord
-	open := widget.NewButton("Show in folder", func() { w.openFolder(broadcast.LocalTestFolder()) })
-	w.showContent("Local test", container.NewVBox(text, open))
 }
 
 // sentence capitalises the first letter of s.

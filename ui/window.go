@@ -79,6 +79,7 @@ type Window struct {
 	previewer Stopper
 	lastError string
 	dialog    *shownDialog // the dialog on screen, for Enter and Esc
+	local     *localPanel  // what the last Local test received
 	lastDrops uint64
 	lastVideo string // the picture chosen before "Video file…", to go back to
 	cameras   int    // cameras found
@@ -142,6 +143,7 @@ func (w *Window) build() {
 	w.quality = widget.NewLabel("")
 	w.quality.Wrapping = fyne.TextWrapWord
 
+	w.local = w.newLocalPanel()
 	w.goLive = widget.NewButton("Go Live", w.goLiveTapped)
 	w.goLive.Importance = widget.HighImportance
 	w.record = widget.NewButton("● Record", w.recordTapped)
@@ -206,7 +208,7 @@ func (w *Window) build() {
 	statusArea := container.NewGridWrap(fyne.NewSize(420, 88), w.statusLbl)
 	buttonsRow := container.NewStack(fixedHeight(40), container.NewHBox(w.retryNow, w.details))
 	right := container.NewVBox(form, container.NewCenter(big), statusArea, buttonsRow,
-		container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording)
+		container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording, w.local.box)
 	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.52
 	w.win.SetContent(split)
@@ -379,6 +381,7 @@ func (w *Window) goLiveTapped() {
 
 // startSession lets the preview go and starts a session for cfg in the background.
 func (w *Window) startSession(cfg broadcast.Config) {
+	w.local.hide()
 	w.stopPreview()
 	w.goLive.Disable()
 	w.details.Hide()
@@ -415,7 +418,7 @@ func (w *Window) follow(l Live, err error) {
 	for st := range l.Subscribe() {
 		w.do(func() { w.showStats(st) })
 	}
-	report := l.Report()
+	report := l.LocalTestReport()
 	w.mu.Lock()
 	w.live = nil
 	w.mu.Unlock()

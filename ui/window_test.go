@@ -66,6 +66,7 @@ type fakeLive struct {
 	mu         sync.Mutex
 	bitrates   []int
 	reconnects int
+	report     *broadcast.LocalReport
 }
 
 func (l *fakeLive) Subscribe() <-chan broadcast.Stats { return l.ch }
@@ -90,6 +91,12 @@ func (l *fakeLive) SetBitrate(kbps int) {
 func (l *fakeLive) Report() string              { return "" }
 func (l *fakeLive) StartRecording(string) error { return nil }
 func (l *fakeLive) StopRecording()              {}
+func (l *fakeLive) LocalTestReport() *broadcast.LocalReport {
+	if l.report == nil {
+		return nil
+	}
+	return l.report
+}
 
 // uiMu stands in for Fyne's UI goroutine: the test driver runs fyne.Do inline on the calling
 // goroutine, so the window's background updates and the test's own reads take turns here.
@@ -487,4 +494,28 @@ func TestStopDialogAnswersEnterAndEsc(t *testing.T) {
 		w.typedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	})
 	eventually(t, "the stream to stop", func() bool { return w.current() == nil })
+}
+
+// The Local test's result stays in the window, in plain words that can be selected and copied,
+// with the recording and the technical lines one click away.
+func TestLocalTestResultStaysInTheWindow(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	onUI(func() { test.Tap(w.goLive) })
+	eventually(t, "the session", func() bool { return eng.current() != nil && w.goLive.Text == "Stop" })
+	l := eng.current()
+	l.report = &broadcast.LocalReport{Path: "/tmp/local-test-1.flv", VideoCodec: "h264", Width: 1280, Height: 720, FPS: 30,
+		AudioCodec: "aac", SampleRate: 48000, Channels: 2}
+	l.Stop()
+	eventually(t, "the result", func() bool { return w.local.box.Visible() })
+	if got := w.local.summary.Text; got != "Your stream arrived: 1280x720 at 30 fps, sound OK, in sync." || !w.local.summary.Selectable {
+		t.Fatalf("summary %q (selectable %v)", got, w.local.summary.Selectable)
+	}
+	if w.local.details.Visible() || !strings.Contains(w.local.details.Text, "h264 1280x720") {
+		t.Fatalf("technical lines shown at once, or missing: %q", w.local.details.Text)
+	}
+	onUI(func() { test.Tap(w.local.more) })
+	if !w.local.details.Visible() {
+		t.Fatal("the technical lines do not open")
+	}
 }

@@ -40,6 +40,28 @@ type Report struct {
 	Problems    []string
 }
 
+// Summary says in one plain sentence what a viewer would get.
+func (r Report) Summary() string {
+	if !r.OK() {
+		more := ""
+		if len(r.Problems) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(r.Problems)-1)
+		}
+		return "Your stream arrived with a problem: " + r.Problems[0] + more + "."
+	}
+	var parts []string
+	if r.VideoCodec != "" {
+		parts = append(parts, fmt.Sprintf("%dx%d at %.0f fps", r.Width, r.Height, r.FPS))
+	}
+	if r.AudioCodec != "" {
+		parts = append(parts, "sound OK")
+	}
+	if r.VideoCodec != "" && r.AudioCodec != "" {
+		parts = append(parts, "in sync")
+	}
+	return "Your stream arrived: " + strings.Join(parts, ", ") + "."
+}
+
 // OK reports whether nothing is wrong.
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
