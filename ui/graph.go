@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 )
 
 // graphSeconds is how much history the graph shows.
@@ -22,6 +26,7 @@ var (
 	colGood   = color.NRGBA{0x3d, 0xdc, 0x84, 0xff}
 	colSoSo   = color.NRGBA{0xf5, 0xc2, 0x42, 0xff}
 	colBad    = colDrop
+	colAxis   = color.NRGBA{0xc8, 0xc8, 0xd0, 0xff}
 )
 
 // Graph draws the last minutes of sent and target bitrate, with red marks where frames were
@@ -81,24 +86,43 @@ func (g *Graph) render() image.Image {
 			img.Set(x, y, colGrid)
 		}
 	}
+	for m := 1; m < graphSeconds/60; m++ { // a tick a minute along the bottom
+		x := g.width - 1 - m*60*g.width/graphSeconds
+		for y := g.height - 8; y < g.height; y++ {
+			img.Set(x, y, colGrid)
+		}
+	}
 	xOf := func(i int) int { return g.width - 1 - (len(g.sent)-1-i)*g.width/graphSeconds }
 	yOf := func(v float64) int { return g.height - 1 - int(v/top*float64(g.height-2)) }
 	for i := range g.drops {
-		if g.drops[i] {
+		if g.drops[i] { // dotted, not only red: told apart without colour
 			x := xOf(i)
-			for y := 0; y < g.height; y++ {
+			for y := 0; y < g.height; y += 4 {
 				img.Set(x, y, colDrop)
+				img.Set(x, y+1, colDrop)
 			}
 		}
 	}
-	line := func(vals []float64, c color.NRGBA) {
+	line := func(vals []float64, c color.NRGBA, dashed bool) {
 		for i := 1; i < len(vals); i++ {
+			if dashed && (xOf(i)/6)%2 == 1 {
+				continue
+			}
 			drawLine(img, xOf(i-1), yOf(vals[i-1]), xOf(i), yOf(vals[i]), c)
 		}
 	}
-	line(g.target, colTarget)
-	line(g.sent, colSent)
+	line(g.target, colTarget, true)
+	line(g.sent, colSent, false)
+	for q := 1; q < 4; q++ { // the scale, in kb/s, on the quarter lines
+		drawText(img, 4, g.height-g.height*q/4-3, fmt.Sprintf("%.0f kb/s", top*float64(q)/4), colAxis)
+	}
 	return img
+}
+
+// drawText writes s with its baseline at (x, y) in a small bitmap font.
+func drawText(img *image.NRGBA, x, y int, s string, c color.NRGBA) {
+	d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
+	d.DrawString(s)
 }
 
 // drawLine draws a 2-pixel line with Bresenham's algorithm.

@@ -57,22 +57,25 @@ func (w *Window) showStats(st broadcast.Stats) {
 	if total > 0 {
 		pct = float64(st.FramesDropped) / float64(total) * 100
 	}
-	w.dropped.Set(fmt.Sprintf("%d (%.1f %%)", st.FramesDropped, pct))
+	w.dropped.Set(fmt.Sprintf("%d (%.1f %%) · last minute %d", st.FramesDropped, pct, w.droppedLastMinute(st)))
 	fps := fmt.Sprintf("%.0f", st.FPS)
 	if chosen, err := strconv.Atoi(w.fpsSel.Selected); err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosen) {
 		fps += " (halved for sharpness)"
 	}
 	w.fps.Set(fps)
 	switch {
-	case offline || st.QueueMS > 500:
-		w.light.FillColor = colBad
+	case offline:
+		w.light.FillColor, w.lightWords.Text = colBad, "Connection: lost"
+	case st.QueueMS > 500:
+		w.light.FillColor, w.lightWords.Text = colBad, "Connection: too slow, frames are dropped"
 	case st.QueueMS > 150:
-		w.light.FillColor = colSoSo
+		w.light.FillColor, w.lightWords.Text = colSoSo, "Connection: slow, the bitrate is lowered"
 	case st.State == broadcast.StateLive:
-		w.light.FillColor = colGood
+		w.light.FillColor, w.lightWords.Text = colGood, "Connection: good"
 	default:
-		w.light.FillColor = colGrid
+		w.light.FillColor, w.lightWords.Text = colGrid, "Connection: not live"
 	}
+	w.lightWords.Refresh()
 	w.light.Refresh()
 	if !st.Final && (st.State == broadcast.StateLive || offline) {
 		w.graph.Add(st.SentKbps, float64(st.TargetKbps), st.FramesDropped > w.lastDrops)
@@ -119,4 +122,20 @@ func sentence(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// dropMark is the dropped-frame count at one snapshot.
+type dropMark struct {
+	at      float64 // the snapshot's time, seconds into the session
+	dropped uint64
+}
+
+// droppedLastMinute counts the frames dropped over the last minute, so that one outage long ago
+// does not read as a stream that drops frames now.
+func (w *Window) droppedLastMinute(st broadcast.Stats) uint64 {
+	w.dropTimes = append(w.dropTimes, dropMark{st.T, st.FramesDropped})
+	for len(w.dropTimes) > 1 && w.dropTimes[0].at < st.T-60 {
+		w.dropTimes = w.dropTimes[1:]
+	}
+	return st.FramesDropped - w.dropTimes[0].dropped
 }

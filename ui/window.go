@@ -35,31 +35,33 @@ type Window struct {
 	videos  map[string]string // option label -> source spec
 	audios  map[string]string
 
-	preview   *canvas.Image
-	noCamera  *widget.Label
-	meter     *LevelMeter
-	videoSel  *widget.Select
-	audioSel  *widget.Select
-	presetSel *widget.Select
-	about     *widget.Label
-	server    *widget.Entry
-	key       *widget.Entry
-	remember  *widget.Check
-	sizeSel   *widget.Select
-	fpsSel    *widget.Select
-	bitrate   *numberEntry
-	quality   *widget.Label
-	goLive    *widget.Button
-	status    binding.String
-	statusLbl *widget.Label
-	retryNow  *widget.Button
-	details   *widget.Button
-	sent      binding.String
-	target    binding.String
-	dropped   binding.String
-	fps       binding.String
-	light     *canvas.Circle
-	graph     *Graph
+	preview    *canvas.Image
+	noCamera   *widget.Label
+	meter      *LevelMeter
+	videoSel   *widget.Select
+	audioSel   *widget.Select
+	presetSel  *widget.Select
+	about      *widget.Label
+	server     *widget.Entry
+	key        *widget.Entry
+	remember   *widget.Check
+	sizeSel    *widget.Select
+	fpsSel     *widget.Select
+	bitrate    *numberEntry
+	quality    *widget.Label
+	goLive     *widget.Button
+	status     binding.String
+	statusLbl  *widget.Label
+	retryNow   *widget.Button
+	details    *widget.Button
+	sent       binding.String
+	target     binding.String
+	dropped    binding.String
+	fps        binding.String
+	light      *canvas.Circle
+	lightWords *widget.Label
+	dropTimes  []dropMark // frames dropped, a second at a time, for the last minute
+	graph      *Graph
 
 	// do runs a change to the widgets on Fyne's UI goroutine (fyne.Do); tests serialise it.
 	do func(func())
@@ -177,15 +179,22 @@ func (w *Window) build() {
 
 	stats := container.NewGridWithColumns(4,
 		statBox("Sent", w.sent), statBox("Target", w.target), statBox("Dropped frames", w.dropped), statBox("Frames/s", w.fps))
-	legend := widget.NewRichTextFromMarkdown("**green** sent · **blue** target · **red** dropped frames")
+	legend := widget.NewLabel("solid green line: sent · dashed blue line: target · dotted red marks: frames dropped")
+	legend.Wrapping = fyne.TextWrapWord
+	w.lightWords = widget.NewLabel("Connection: not live")
+	timeAxis := container.NewGridWithColumns(4, widget.NewLabel("3 min ago"),
+		widget.NewLabelWithStyle("2 min", fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabelWithStyle("1 min", fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabelWithStyle("now", fyne.TextAlignTrailing, fyne.TextStyle{}))
 
 	left := container.NewVBox(
 		container.NewStack(w.preview),
 		w.noCamera,
 		w.meter.Object(),
-		container.NewHBox(lightBox, widget.NewLabel("Connection")),
+		container.NewHBox(lightBox, w.lightWords),
 		stats,
 		w.graph.Object(),
+		timeAxis,
 		legend,
 	)
 	form := widget.NewForm(
@@ -387,7 +396,7 @@ func (w *Window) startSession(cfg broadcast.Config) {
 	w.details.Hide()
 	w.status.Set("Connecting…")
 	w.graph.Reset()
-	w.lastDrops = 0
+	w.lastDrops, w.dropTimes = 0, nil
 	w.running.Add(1)
 	w.bg.run(func() { // after the preview has let the devices go
 		l, err := w.eng.GoLive(context.Background(), cfg)

@@ -204,14 +204,25 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 	}
 	l.ch <- broadcast.Stats{State: broadcast.StateConnecting}
 	eventually(t, "Connecting…", func() bool { return statusText(w) == "Connecting…" })
-	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 754, SentKbps: 4480, TargetKbps: 4500, FramesSent: 990, FramesDropped: 10, FPS: 30}
+	l.ch <- broadcast.Stats{T: 1, State: broadcast.StateLive, UptimeS: 754, SentKbps: 4480, TargetKbps: 4500, FramesSent: 990, FramesDropped: 10, FPS: 30}
 	eventually(t, "LIVE", func() bool { return statusText(w) == "● LIVE 00:12:34" })
 	eventually(t, "the labels", func() bool {
 		s, _ := w.sent.Get()
 		d, _ := w.dropped.Get()
-		return s == "4480 kb/s" && d == "10 (1.0 %)"
+		return s == "4480 kb/s" && d == "10 (1.0 %) · last minute 10" && w.lightWords.Text == "Connection: good"
 	})
-	eventually(t, "one point on the graph", func() bool { return w.graph.Points() == 1 })
+	// Frames dropped count for a minute in the second figure; the total stays.
+	l.ch <- broadcast.Stats{T: 30, State: broadcast.StateLive, FramesSent: 1880, FramesDropped: 20, QueueMS: 600}
+	eventually(t, "twenty dropped in the last minute", func() bool {
+		d, _ := w.dropped.Get()
+		return strings.HasSuffix(d, "last minute 20") && strings.Contains(w.lightWords.Text, "too slow")
+	})
+	l.ch <- broadcast.Stats{T: 100, State: broadcast.StateLive, FramesSent: 3980, FramesDropped: 20}
+	eventually(t, "none dropped in the last minute", func() bool {
+		d, _ := w.dropped.Get()
+		return d == "20 (0.5 %) · last minute 0"
+	})
+	eventually(t, "a point a second on the graph", func() bool { return w.graph.Points() == 3 })
 	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 755, FPS: 15, EncodeFPS: 15}
 	eventually(t, "the halved frame rate said", func() bool {
 		f, _ := w.fps.Get()
