@@ -40,10 +40,10 @@ type Graph struct {
 
 // NewGraph returns an empty graph.
 func NewGraph() *Graph {
-	g := &Graph{width: 540, height: 120}
+	g := &Graph{width: 540, height: 120} // drawn at this size, shown at the size the window gives
 	g.img = canvas.NewImageFromImage(g.render())
 	g.img.FillMode = canvas.ImageFillStretch
-	g.img.SetMinSize(fyne.NewSize(float32(g.width), float32(g.height)))
+	g.img.SetMinSize(fyne.NewSize(320, 100))
 	return g
 }
 

@@ -23,11 +23,10 @@ func TestWindowGoesLiveWithTheRealEngine(t *testing.T) {
 	t.Setenv("XDG_VIDEOS_DIR", videos)
 	keyring.MockInit()
 	a := test.NewTempApp(t)
-	w := New(a, Broadcast{}, OSKeyring{})
-	w.do = serial
-	w.win.Resize(fyne.NewSize(1100, 700))
+	w := testWindow(a, Broadcast{}, OSKeyring{})
+	onUI(func() { w.win.Resize(fyne.NewSize(1100, 700)) })
 	t.Cleanup(func() {
-		w.win.Close()
+		onUI(w.win.Close)
 		w.running.Wait()
 	})
 	onUI(func() {
@@ -109,10 +108,9 @@ func TestWindowStreamsAVideoFile(t *testing.T) {
 	clip := filepath.Join(t.TempDir(), "holiday.mp4")
 	testpeer.MakeClip(t, clip, testpeer.Clip{Width: 320, Height: 180, FPS: 30, Seconds: 3, Audio: true})
 	keyring.MockInit()
-	w := New(test.NewTempApp(t), Broadcast{}, OSKeyring{})
-	w.do = serial
+	w := testWindow(test.NewTempApp(t), Broadcast{}, OSKeyring{})
 	t.Cleanup(func() {
-		w.win.Close()
+		onUI(w.win.Close)
 		w.running.Wait()
 	})
 	onUI(func() {

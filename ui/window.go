@@ -6,6 +6,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,29 +77,36 @@ type Window struct {
 	recordingNow bool // a recording runs
 	previewGen   int  // the latest preview asked for; older ones are not started
 
-	mu        sync.Mutex
-	live      Live
-	previewer Stopper
-	lastError string
-	dialog    *shownDialog // the dialog on screen, for Enter and Esc
-	local     *localPanel  // what the last Local test received
-	lastDrops uint64
-	lastVideo string // the picture chosen before "Video file…", to go back to
-	cameras   int    // cameras found
-	fileEnd   *widget.Select
-	lastLevel time.Time
+	mu          sync.Mutex
+	live        Live
+	previewer   Stopper
+	lastError   string
+	dialog      *shownDialog // the dialog on screen, for Enter and Esc
+	local       *localPanel  // what the last Local test received
+	lastDrops   uint64
+	lastVideo   string // the picture chosen before "Video file…", to go back to
+	cameras     int    // cameras found
+	fileEnd     *widget.Select
+	lastLevel   time.Time
+	peak        float64 // the loudest level since the last redraw
+	peakFresh   bool
+	lastPicture time.Time // the last preview picture: without pictures the meter redraws on its own
 }
 
 // New builds the window around an engine and a key store.
-func New(a fyne.App, eng Engine, keys KeyStore) *Window {
-	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: fyne.Do, bg: newBackground()}
+func New(a fyne.App, eng Engine, keys KeyStore) *Window { return newWindow(a, eng, keys, fyne.Do) }
+
+// newWindow is New with do as the way to the UI goroutine (tests serialise it).
+func newWindow(a fyne.App, eng Engine, keys KeyStore, do func(func())) *Window {
+	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: do, bg: newBackground()}
 	a.Settings().SetTheme(Theme())
+	w.peak = math.Inf(-1)
 	w.win.Canvas().SetOnTypedKey(w.typedKey)
 	w.build()
 	w.load()
 	w.win.SetCloseIntercept(w.closeAsked)
 	w.win.SetOnClosed(w.shutdown)
-	w.win.Resize(fyne.NewSize(1100, 700))
+	w.win.Resize(fyne.NewSize(1060, 640)) // fits a 1280x720 screen with a panel
 	return w
 }
 
@@ -111,7 +119,7 @@ func (w *Window) Fyne() fyne.Window { return w.win }
 func (w *Window) build() {
 	w.preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 16, 9)))
 	w.preview.FillMode = canvas.ImageFillContain
-	w.preview.SetMinSize(fyne.NewSize(480, 270))
+	w.preview.SetMinSize(fyne.NewSize(320, 180))
 	w.noCamera = widget.NewLabel("")
 	w.noCamera.Wrapping = fyne.TextWrapWord
 	w.meter = NewLevelMeter()
@@ -152,7 +160,7 @@ func (w *Window) build() {
 	w.recording = widget.NewLabel("")
 	w.recording.Wrapping = fyne.TextWrapWord
 	w.recordFolder = widget.NewButton("Show recordings", func() { w.openFolder(broadcast.RecordingsFolder()) })
-	w.recordFull = widget.NewCheck("Record at full quality even when the stream lowers it (uses more CPU)", nil)
+	w.recordFull = widget.NewCheck("Record at full quality (more CPU)", nil)
 	w.recordFolder.Hide()
 	w.status = binding.NewString()
 	w.status.Set(readyText)
@@ -177,7 +185,7 @@ func (w *Window) build() {
 	lightBox := container.NewGridWrap(fyne.NewSize(16, 16), w.light)
 	w.graph = NewGraph()
 
-	stats := container.NewGridWithColumns(4,
+	stats := container.NewGridWithColumns(2,
 		statBox("Sent", w.sent), statBox("Target", w.target), statBox("Dropped frames", w.dropped), statBox("Frames/s", w.fps))
 	legend := widget.NewLabel("solid green line: sent · dashed blue line: target · dotted red marks: frames dropped")
 	legend.Wrapping = fyne.TextWrapWord
@@ -187,8 +195,8 @@ func (w *Window) build() {
 		widget.NewLabelWithStyle("1 min", fyne.TextAlignCenter, fyne.TextStyle{}),
 		widget.NewLabelWithStyle("now", fyne.TextAlignTrailing, fyne.TextStyle{}))
 
-	left := container.NewVBox(
-		container.NewStack(w.preview),
+	// The preview takes what the window gives; the figures below it scroll when room is short.
+	figures := container.NewVBox(
 		w.noCamera,
 		w.meter.Object(),
 		container.NewHBox(lightBox, w.lightWords),
@@ -197,6 +205,8 @@ func (w *Window) build() {
 		timeAxis,
 		legend,
 	)
+	left := container.NewVSplit(w.preview, container.NewVScroll(figures))
+	left.Offset = 0.5
 	form := widget.NewForm(
 		widget.NewFormItem("Camera", w.videoSel),
 		widget.NewFormItem("", w.fileEnd),
@@ -211,10 +221,10 @@ func (w *Window) build() {
 		widget.NewFormItem("Bitrate (kb/s)", w.bitrate),
 		widget.NewFormItem("", w.quality),
 	)
-	big := container.NewGridWrap(fyne.NewSize(360, 56), w.goLive)
+	big := container.NewGridWrap(fyne.NewSize(320, 56), w.goLive)
 	// The status and the buttons beside it have room kept for them, so that the main button
 	// never moves when the status wraps or a button appears.
-	statusArea := container.NewGridWrap(fyne.NewSize(420, 88), w.statusLbl)
+	statusArea := container.NewGridWrap(fyne.NewSize(380, 88), w.statusLbl)
 	buttonsRow := container.NewStack(fixedHeight(40), container.NewHBox(w.retryNow, w.details))
 	right := container.NewVBox(form, container.NewCenter(big), statusArea, buttonsRow,
 		container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording, w.local.box)
@@ -264,28 +274,49 @@ func (w *Window) shutdown() {
 }
 
 // taps feed the preview and the level meter from the capture goroutines.
+// Each change on screen costs a redraw of the whole window (software GL on many desktops): the
+// preview and the meter change together, ten times a second, which reads as live to a person.
 func (w *Window) taps() broadcast.Taps {
 	return broadcast.Taps{
 		Preview: func(img image.Image) {
 			small := downscale(img, 480, 270)
+			w.mu.Lock()
+			w.lastPicture = time.Now()
+			w.mu.Unlock()
+			db, fresh := w.takeLevel()
 			w.do(func() {
 				w.preview.Image = small
 				w.preview.Refresh()
+				if fresh {
+					w.meter.SetLevel(db, time.Now())
+				}
 			})
 		},
 		AudioLevel: func(db float64) {
 			now := time.Now()
 			w.mu.Lock()
-			due := now.Sub(w.lastLevel) >= 50*time.Millisecond
+			w.peak = max(w.peak, db) // the loudest since the last redraw, so no peak is missed
+			w.peakFresh = true
+			due := now.Sub(w.lastPicture) > 300*time.Millisecond && now.Sub(w.lastLevel) >= 100*time.Millisecond
 			if due {
 				w.lastLevel = now
 			}
 			w.mu.Unlock()
-			if due {
+			if due { // no picture to go with: the meter redraws on its own
+				db, _ := w.takeLevel()
 				w.do(func() { w.meter.SetLevel(db, now) })
 			}
 		},
 	}
+}
+
+// takeLevel returns the loudest level since it was last taken.
+func (w *Window) takeLevel() (float64, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	db, fresh := w.peak, w.peakFresh
+	w.peak, w.peakFresh = math.Inf(-1), false
+	return db, fresh
 }
 
 // downscale makes a small RGBA copy for the preview (nearest neighbour: cheap, and enough to see

@@ -111,15 +111,24 @@ func serial(f func()) {
 // onUI runs f as the UI goroutine would.
 func onUI(f func()) { serial(f) }
 
+// testWindow builds a window as the UI goroutine would, its later changes serialised with the
+// test's own reads.
+func testWindow(a fyne.App, eng Engine, keys KeyStore) *Window {
+	var w *Window
+	serial(func() { w = newWindow(a, eng, keys, serial) })
+	return w
+}
+
 func newTestWindow(t *testing.T, a fyne.App, eng *fakeEngine) *Window {
 	t.Helper()
 	keyring.MockInit() // the keyring's own in-memory provider
-	w := New(a, eng, OSKeyring{})
-	w.do = serial
-	w.win.Resize(fyne.NewSize(1100, 700))
-	w.win.Show()
+	w := testWindow(a, eng, OSKeyring{})
+	onUI(func() {
+		w.win.Resize(fyne.NewSize(1100, 700))
+		w.win.Show()
+	})
 	t.Cleanup(func() {
-		w.win.Close()    // stops a live session
+		onUI(w.win.Close) // stops a live session
 		w.running.Wait() // and lets its goroutine finish before the next test draws
 	})
 	return w
@@ -307,8 +316,7 @@ func TestSettingsSurviveARestart(t *testing.T) {
 	eng.current().Stop()
 	eventually(t, "the end", func() bool { return w.current() == nil })
 
-	w2 := New(a, eng, OSKeyring{})
-	w2.do = serial
+	w2 := testWindow(a, eng, OSKeyring{})
 	defer w2.win.Close()
 	if w2.presetSel.Selected != "Custom RTMP server" || w2.server.Text != "rtmp://example.invalid/app" ||
 		w2.sizeSel.Selected != "854x480" || w2.fpsSel.Selected != "60" || w2.bitrate.Text != "2500" {
@@ -420,8 +428,7 @@ func (k *lockedKeyring) Delete(string) error        { <-k.unlock; return nil }
 func TestLockedKeyringDoesNotFreezeTheWindow(t *testing.T) {
 	keys := &lockedKeyring{unlock: make(chan struct{}), key: "kept-key-9"}
 	a := test.NewTempApp(t)
-	w := New(a, &fakeEngine{}, keys)
-	w.do = serial
+	w := testWindow(a, &fakeEngine{}, keys)
 	t.Cleanup(func() { w.win.Close() })
 	done := make(chan struct{})
 	go func() {
@@ -528,5 +535,21 @@ func TestLocalTestResultStaysInTheWindow(t *testing.T) {
 	onUI(func() { test.Tap(w.local.more) })
 	if !w.local.details.Visible() {
 		t.Fatal("the technical lines do not open")
+	}
+}
+
+// The window fits a small laptop screen, and the preview grows with the window.
+func TestWindowFitsSmallScreens(t *testing.T) {
+	w := newTestWindow(t, test.NewTempApp(t), &fakeEngine{})
+	min := w.win.Content().MinSize()
+	t.Logf("minimum size %v", min)
+	if min.Width > 900 || min.Height > 600 {
+		t.Fatalf("the window needs at least %v, more than 900x600", min)
+	}
+	w.win.Resize(fyne.NewSize(1000, 650))
+	small := w.preview.Size()
+	w.win.Resize(fyne.NewSize(1600, 1000))
+	if big := w.preview.Size(); big.Width <= small.Width || big.Height <= small.Height {
+		t.Fatalf("the preview stays %v in a larger window (was %v)", big, small)
 	}
 }
