@@ -9,6 +9,10 @@ import (
 // Explain turns an error into the sentence a user reads and the technical detail beside it.
 func Explain(err error) (words, detail string) {
 	var re *rtmpout.Error
+	if errors.As(err, &re) && re.Kind == rtmpout.ErrBadURL && re.Detail != "" {
+		// What is wrong with the address is the reason itself: it belongs on the first line.
+		return sentence(re.Words() + ": " + re.Detail), ""
+	}
 	if errors.As(err, &re) {
 		d := re.Detail
 		if re.Err != nil {

@@ -77,10 +77,14 @@ func StartPreview(cfg Config) (*Preview, error) {
 	return p, nil
 }
 
+const previewFPS = 5
+
 // previewPlan resolves only what a preview needs: sources and size, no destination.
 func previewPlan(cfg Config) (Plan, error) {
 	cfg.Preset, cfg.Server, cfg.Key = "local", "", ""
 	cfg.Loop = true
+	// The preview shows ten pictures a second (Taps): sources that can are asked for no more.
+	cfg.FPS = previewFPS
 	if cfg.Video == "none" && cfg.Audio == "none" {
 		return Plan{}, errors.New("nothing to preview")
 	}

@@ -19,7 +19,7 @@ type Taps struct {
 }
 
 // previewEvery spaces the preview's frames: ten a second read as live to a person.
-const previewEvery = 100 * time.Millisecond
+const previewEvery = 200 * time.Millisecond
 
 // tapper calls the taps from the capture goroutines, the preview at most every previewEvery.
 type tapper struct {

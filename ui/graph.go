@@ -43,6 +43,7 @@ func NewGraph() *Graph {
 	g := &Graph{width: 540, height: 120} // drawn at this size, shown at the size the window gives
 	g.img = canvas.NewImageFromImage(g.render())
 	g.img.FillMode = canvas.ImageFillStretch
+	g.img.ScaleMode = canvas.ImageScaleFastest // drawn at its size on screen: nothing to scale
 	g.img.SetMinSize(fyne.NewSize(320, 100))
 	return g
 }
@@ -58,8 +59,16 @@ func (g *Graph) Add(sentKbps, targetKbps float64, dropped bool) {
 	if n := len(g.sent); n > graphSeconds {
 		g.sent, g.target, g.drops = g.sent[n-graphSeconds:], g.target[n-graphSeconds:], g.drops[n-graphSeconds:]
 	}
+	g.fitScreen()
 	g.img.Image = g.render()
 	g.img.Refresh()
+}
+
+// fitScreen draws the graph at the size it has on screen, so that no redraw scales it.
+func (g *Graph) fitScreen() {
+	if s := g.img.Size(); s.Width >= 100 && s.Height >= 40 {
+		g.width, g.height = int(s.Width), int(s.Height)
+	}
 }
 
 // Reset clears the history (a new stream).

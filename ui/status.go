@@ -30,7 +30,11 @@ func (w *Window) showStats(st broadcast.Stats) {
 		w.status.Set(line)
 		w.retryNow.Hide()
 	case broadcast.StateReconnecting:
-		w.status.Set(fmt.Sprintf("Connection lost: %s Reconnecting in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
+		if st.UptimeS == 0 { // never connected: nothing was lost
+			w.status.Set(fmt.Sprintf("No answer from the server yet: %s Trying again in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
+		} else {
+			w.status.Set(fmt.Sprintf("Connection lost: %s Reconnecting in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
+		}
 		w.retryNow.Show()
 	case broadcast.StateRecording:
 		up := time.Duration(st.T * float64(time.Second))

@@ -129,7 +129,7 @@ func newTestWindow(t *testing.T, a fyne.App, eng *fakeEngine) *Window {
 	})
 	t.Cleanup(func() {
 		onUI(w.win.Close) // stops a live session
-		w.running.Wait() // and lets its goroutine finish before the next test draws
+		w.running.Wait()  // and lets its goroutine finish before the next test draws
 	})
 	return w
 }
@@ -245,7 +245,7 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 	eventually(t, "Waiting for the network", func() bool {
 		return strings.Contains(statusText(w), "Waiting for the network: The name ingest.example") && w.retryNow.Visible()
 	})
-	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
+	l.ch <- broadcast.Stats{State: broadcast.StateReconnecting, UptimeS: 760, Attempt: 2, RetryInS: 3, Error: "The server closed the connection."}
 	eventually(t, "Reconnecting", func() bool {
 		return strings.Contains(statusText(w), "Reconnecting in 3 s (attempt 2)") && w.retryNow.Visible()
 	})
@@ -552,4 +552,29 @@ func TestWindowFitsSmallScreens(t *testing.T) {
 	if big := w.preview.Size(); big.Width <= small.Width || big.Height <= small.Height {
 		t.Fatalf("the preview stays %v in a larger window (was %v)", big, small)
 	}
+}
+
+// What is wrong with an address is on the first line, not behind Details; a server that never
+// answered is not a connection lost.
+func TestErrorsSayTheReasonFirst(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	onUI(func() {
+		w.presetSel.SetSelected("Custom RTMP server")
+		w.server.SetText("http://example.com/app")
+		w.key.SetText("k")
+		test.Tap(w.goLive)
+	})
+	if s := statusText(w); !strings.Contains(s, "not valid") || !strings.Contains(s, "rtmp://") {
+		t.Fatalf("status %q: the reason must be on the first line", s)
+	}
+	onUI(func() {
+		w.server.SetText("rtmp://127.0.0.1:1/app")
+		test.Tap(w.goLive)
+	})
+	eventually(t, "the session", func() bool { return eng.current() != nil })
+	eng.current().ch <- broadcast.Stats{State: broadcast.StateReconnecting, Attempt: 1, RetryInS: 2, Error: "The server at 127.0.0.1 closed the connection."}
+	eventually(t, "no answer yet", func() bool {
+		return strings.HasPrefix(statusText(w), "No answer from the server yet: The server at 127.0.0.1")
+	})
 }
