@@ -186,8 +186,9 @@ func (w *Window) build() {
 	lightBox := container.NewGridWrap(fyne.NewSize(16, 16), w.light)
 	w.graph = NewGraph()
 
-	stats := container.NewGridWithColumns(2,
-		statBox("Sent", w.sent), statBox("Target", w.target), statBox("Dropped frames", w.dropped), statBox("Frames/s", w.fps))
+	stats := container.NewVBox(
+		container.NewGridWithColumns(3, statBox("Sent", w.sent), statBox("Target", w.target), statBox("Frames/s", w.fps)),
+		statBox("Dropped frames", w.dropped))
 	legend := widget.NewLabel("solid green line: sent · dashed blue line: target · dotted red marks: frames dropped")
 	legend.Wrapping = fyne.TextWrapWord
 	w.lightWords = widget.NewLabel("Connection: not live")
@@ -207,10 +208,9 @@ func (w *Window) build() {
 		legend,
 	)
 	left := container.NewVSplit(w.preview, container.NewVScroll(figures))
-	left.Offset = 0.5
+	left.Offset = 0.4
 	form := widget.NewForm(
-		widget.NewFormItem("Camera", w.videoSel),
-		widget.NewFormItem("", w.fileEnd),
+		widget.NewFormItem("Camera", container.NewVBox(w.videoSel, w.fileEnd)), // the file's end, only for a file
 		widget.NewFormItem("Microphone", w.audioSel),
 		widget.NewFormItem("Stream to", w.presetSel),
 		widget.NewFormItem("", w.about),
@@ -238,7 +238,7 @@ func statBox(title string, value binding.String) fyne.CanvasObject {
 	t := widget.NewLabel(title)
 	v := widget.NewLabelWithData(value)
 	v.TextStyle = fyne.TextStyle{Bold: true}
-	return container.NewVBox(t, v)
+	return container.NewHBox(t, v)
 }
 
 // current returns the live session, if any.
