@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,29 +251,13 @@ func TestRecordOnlySurvivesAKill(t *testing.T) {
 // TestScreenKeepsItsShape: a 16:10 screen (Xvfb at 1280x800, white) streamed at 1280x720 reaches
 // a viewer as the whole screen with black bars left and right, not squashed.
 func TestScreenKeepsItsShape(t *testing.T) {
-	testpeer.Require(t, "Xvfb", "xvfb")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-wr", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	defer func() { _ = x.Process.Kill(); _ = x.Wait() }()
-	var display int
-	if _, err := fmt.Fscan(r, &display); err != nil {
-		t.Fatalf("Xvfb did not start: %v", err)
-	}
-	r.Close()
+	display := testpeer.StartXvfb(t, "1280x800x24", "-wr") // a white screen, 16:10
 
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
 	rec := filepath.Join(t.TempDir(), "screen.flv")
 	viewer := testpeer.Record(t, n.URL("screen"), rec, 4*time.Second)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("DISPLAY=:%d", display), "XDG_CACHE_HOME="+t.TempDir(),
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CACHE_HOME="+t.TempDir(),
 		"ONAIR_TEST_STREAM_ARGS=--preset custom --server "+n.URL("")+" --key screen --video screen --audio none --size 1280x720 --duration 7s")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("onair stream --video screen: %v\n%s", err, out)

@@ -18,7 +18,8 @@ type Taps struct {
 	AudioLevel func(peakDBFS float64)
 }
 
-// previewEvery spaces the preview's frames: ten a second read as live to a person.
+// previewEvery spaces the preview's frames: each redraws the whole window, and five a second
+// show a person that the source works.
 const previewEvery = 200 * time.Millisecond
 
 // tapper calls the taps from the capture goroutines, the preview at most every previewEvery.

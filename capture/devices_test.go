@@ -2,7 +2,6 @@ package capture
 
 import (
 	"errors"
-	"fmt"
 	"image"
 	"os"
 	"os/exec"
@@ -55,25 +54,7 @@ func TestScreenUnderXvfb(t *testing.T) {
 		screenChild(t)
 		return
 	}
-	testpeer.Require(t, "Xvfb", "xvfb")
-	// -displayfd: Xvfb picks a free display and writes its number once it is ready.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	defer func() { _ = x.Process.Kill(); _ = x.Wait() }()
-	var n int
-	if _, err := fmt.Fscan(r, &n); err != nil {
-		t.Fatalf("Xvfb did not start: %v", err)
-	}
-	r.Close()
-	disp := fmt.Sprintf(":%d", n)
+	disp := testpeer.StartXvfb(t, "640x480x24")
 	child := exec.Command(os.Args[0], "-test.run", "^TestScreenUnderXvfb$", "-test.v")
 	child.Env = append(os.Environ(), "DISPLAY="+disp, "ONAIR_SCREEN_CHILD=1")
 	out, err := child.CombinedOutput()

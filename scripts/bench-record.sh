@@ -5,22 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
-work=$(mktemp -d)
-cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/nginx.conf" <<NGINX
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off; master_process off; worker_processes 1;
-pid $work/nginx.pid; error_log $work/error.log warn;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port; application live { live on; } } }
-NGINX
-nginx -p "$work" -c "$work/nginx.conf" &
-sleep 1
-clip=$work/clip.nut
-ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
-  -t 10 -c:v rawvideo -pix_fmt yuv420p -c:a pcm_s16le -ac 2 -y "$clip"
+source scripts/bench-lib.sh # nginx-rtmp on $port, the clip $clip, in $work
 make --no-print-directory build
 ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key warmup --video test --audio none \
   --size 1280x720 --fps 30 --duration 1s >/dev/null 2>&1

@@ -21,18 +21,8 @@ func TestWindowGoesLiveWithTheRealEngine(t *testing.T) {
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
 	videos := t.TempDir()
 	t.Setenv("XDG_VIDEOS_DIR", videos)
-	keyring.MockInit()
-	a := test.NewTempApp(t)
-	w := testWindow(a, Broadcast{}, OSKeyring{})
-	onUI(func() { w.win.Resize(fyne.NewSize(1100, 700)) })
-	t.Cleanup(func() {
-		onUI(w.win.Close)
-		w.running.Wait()
-	})
+	w := realEngineWindow(t, n.URL(""), "window")
 	onUI(func() {
-		w.presetSel.SetSelected("Custom RTMP server")
-		w.server.SetText(n.URL(""))
-		w.key.SetText("window")
 		w.videoSel.SetSelected(optTestPattern)
 		w.audioSel.SetSelected(optTestTone)
 		w.sizeSel.SetSelected("640x360")
@@ -107,16 +97,8 @@ func TestWindowStreamsAVideoFile(t *testing.T) {
 	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
 	clip := filepath.Join(t.TempDir(), "holiday.mp4")
 	testpeer.MakeClip(t, clip, testpeer.Clip{Width: 320, Height: 180, FPS: 30, Seconds: 3, Audio: true})
-	keyring.MockInit()
-	w := testWindow(test.NewTempApp(t), Broadcast{}, OSKeyring{})
-	t.Cleanup(func() {
-		onUI(w.win.Close)
-		w.running.Wait()
-	})
+	w := realEngineWindow(t, n.URL(""), "file")
 	onUI(func() {
-		w.presetSel.SetSelected("Custom RTMP server")
-		w.server.SetText(n.URL(""))
-		w.key.SetText("file")
 		w.sizeSel.SetSelected("640x360")
 		w.fileChosen(clip)
 	})
@@ -128,4 +110,22 @@ func TestWindowStreamsAVideoFile(t *testing.T) {
 	}
 	onUI(func() { test.Tap(w.goLive) })
 	waitFor(t, "the file's end", func() bool { return strings.Contains(statusOf(w), "The video file ended: the stream stopped.") })
+}
+
+// realEngineWindow is a window over the real session engine, set to stream to server with key.
+func realEngineWindow(t *testing.T, server, key string) *Window {
+	t.Helper()
+	keyring.MockInit()
+	w := testWindow(test.NewTempApp(t), Broadcast{}, OSKeyring{})
+	t.Cleanup(func() {
+		onUI(w.win.Close)
+		w.running.Wait()
+	})
+	onUI(func() {
+		w.win.Resize(fyne.NewSize(1100, 700))
+		w.presetSel.SetSelected("Custom RTMP server")
+		w.server.SetText(server)
+		w.key.SetText(key)
+	})
+	return w
 }

@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"context"
 	"image"
 	"image/color"
 	"math"
@@ -274,95 +273,6 @@ func (w *Window) shutdown() {
 	w.bg.wait()
 }
 
-// taps feed the preview and the level meter from the capture goroutines.
-// Each change on screen costs a redraw of the whole window (software GL on many desktops): the
-// preview and the meter change together, ten times a second, which reads as live to a person.
-func (w *Window) taps() broadcast.Taps {
-	return broadcast.Taps{
-		Preview: func(img image.Image) {
-			small := downscale(img, 480, 270)
-			w.mu.Lock()
-			w.lastPicture = time.Now()
-			w.mu.Unlock()
-			db, fresh := w.takeLevel()
-			w.do(func() {
-				w.preview.Image = small
-				w.preview.Refresh()
-				if fresh {
-					w.meter.SetLevel(db, time.Now())
-				}
-			})
-		},
-		AudioLevel: func(db float64) {
-			now := time.Now()
-			w.mu.Lock()
-			w.peak = max(w.peak, db) // the loudest since the last redraw, so no peak is missed
-			w.peakFresh = true
-			due := now.Sub(w.lastPicture) > 300*time.Millisecond && now.Sub(w.lastLevel) >= 100*time.Millisecond
-			if due {
-				w.lastLevel = now
-			}
-			w.mu.Unlock()
-			if due { // no picture to go with: the meter redraws on its own
-				db, _ := w.takeLevel()
-				w.do(func() { w.meter.SetLevel(db, now) })
-			}
-		},
-	}
-}
-
-// takeLevel returns the loudest level since it was last taken.
-func (w *Window) takeLevel() (float64, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	db, fresh := w.peak, w.peakFresh
-	w.peak, w.peakFresh = math.Inf(-1), false
-	return db, fresh
-}
-
-// downscale makes a small RGBA copy for the preview (nearest neighbour: cheap, and enough to see
-// that the camera works). It reads the planes directly: ten pictures a second, on any machine.
-func downscale(src image.Image, maxW, maxH int) *image.RGBA {
-	b := src.Bounds()
-	w, h := maxW, maxW*b.Dy()/max(1, b.Dx())
-	if h > maxH {
-		h, w = maxH, maxH*b.Dx()/max(1, b.Dy())
-	}
-	w, h = max(1, w), max(1, h)
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	cols := make([]int, w) // the source column of each preview column
-	for x := range cols {
-		cols[x] = b.Min.X + x*b.Dx()/w
-	}
-	switch s := src.(type) {
-	case *image.YCbCr:
-		for y := 0; y < h; y++ {
-			sy := b.Min.Y + y*b.Dy()/h
-			row := dst.Pix[y*dst.Stride:]
-			for x, sx := range cols {
-				r, g, bl := color.YCbCrToRGB(s.Y[s.YOffset(sx, sy)], s.Cb[s.COffset(sx, sy)], s.Cr[s.COffset(sx, sy)])
-				row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = r, g, bl, 255
-			}
-		}
-	case *image.RGBA:
-		for y := 0; y < h; y++ {
-			sy := b.Min.Y + y*b.Dy()/h
-			row, srow := dst.Pix[y*dst.Stride:], s.Pix[s.PixOffset(b.Min.X, sy)-4*b.Min.X:]
-			for x, sx := range cols {
-				copy(row[4*x:4*x+3], srow[4*sx:4*sx+3])
-				row[4*x+3] = 255
-			}
-		}
-	default:
-		for y := 0; y < h; y++ {
-			for x, sx := range cols {
-				dst.Set(x, y, src.At(sx, b.Min.Y+y*b.Dy()/h))
-			}
-		}
-	}
-	return dst
-}
-
 // config gathers the settings on screen.
 func (w *Window) config() broadcast.Config {
 	cfg := broadcast.Config{
@@ -391,91 +301,6 @@ func (w *Window) config() broadcast.Config {
 		cfg.Audio = "test"
 	}
 	return cfg
-}
-
-// GoLive presses Go Live.
-func (w *Window) GoLive() { w.goLiveTapped() }
-
-func (w *Window) goLiveTapped() {
-	if l := w.current(); l != nil {
-		w.ask("Stop the stream?", "Your viewers will see the stream end.", func() {
-			w.goLive.Disable()
-			w.status.Set("Stopping…")
-			go l.Stop()
-		})
-		return
-	}
-	if w.preset.ServerEditable && strings.TrimSpace(w.key.Text) == "" {
-		// A key pasted into the address moves to the key field: it is kept as a key is, never
-		// in the settings' plain text.
-		if base, key, ok := broadcast.SplitServerKey(strings.TrimSpace(w.server.Text)); ok {
-			w.server.SetText(base)
-			w.key.SetText(key)
-		}
-	}
-	if err := w.bitrate.Validate(); err != nil {
-		w.showError(sentence(err.Error())+".", "")
-		return
-	}
-	cfg := w.config()
-	if w.preset.KeyRequired && cfg.Key == "" {
-		w.showError("Paste your stream key first.", w.preset.About)
-		return
-	}
-	if _, err := cfg.Resolve(); err != nil {
-		words, detail := broadcast.Explain(err)
-		w.showError(words, detail)
-		return
-	}
-	w.save()
-	w.recordOnly = false
-	w.startSession(cfg)
-}
-
-// startSession lets the preview go and starts a session for cfg in the background.
-func (w *Window) startSession(cfg broadcast.Config) {
-	w.local.hide()
-	w.stopPreview()
-	w.goLive.Disable()
-	w.details.Hide()
-	w.status.Set("Connecting…")
-	w.graph.Reset()
-	w.lastDrops, w.dropTimes = 0, nil
-	w.running.Add(1)
-	w.bg.run(func() { // after the preview has let the devices go
-		l, err := w.eng.GoLive(context.Background(), cfg)
-		go w.follow(l, err)
-	})
-}
-
-// follow shows a session's progress until it ends.
-func (w *Window) follow(l Live, err error) {
-	defer w.running.Done()
-	if err != nil {
-		words, detail := broadcast.Explain(err)
-		w.do(func() {
-			w.showError(words, detail)
-			w.goLive.Enable()
-			w.startPreview()
-		})
-		return
-	}
-	w.mu.Lock()
-	w.live = l
-	w.mu.Unlock()
-	w.do(func() {
-		w.setMainButton("Stop", widget.DangerImportance)
-		w.goLive.Enable()
-		w.setEditable(false)
-	})
-	for st := range l.Subscribe() {
-		w.do(func() { w.showStats(st) })
-	}
-	report := l.LocalTestReport()
-	w.mu.Lock()
-	w.live = nil
-	w.mu.Unlock()
-	w.do(func() { w.ended(report) })
 }
 
 // setMainButton sets the main button's word and its colour together.
