@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -281,5 +282,25 @@ func TestScreenKeepsItsShape(t *testing.T) {
 				t.Fatalf("(%d,%d): luma %d, want black %v: the screen's 1152x720 picture between 64 and 1216", c.x, y, l, c.black)
 			}
 		}
+	}
+}
+
+// TestRelayFansOut: the README's relay set-up. OnAir publishes once to an nginx-rtmp relay whose
+// application pushes to another server (a platform, in real use); a viewer of that server gets the
+// stream.
+func TestRelayFansOut(t *testing.T) {
+	platform := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	relay := testpeer.StartNginx(t, testpeer.NginxOptions{Push: []string{fmt.Sprintf("rtmp://127.0.0.1:%d/live", platform.Port)}})
+	rec := filepath.Join(t.TempDir(), "platform.flv")
+	viewer := testpeer.Record(t, platform.URL("relayed"), rec, 6*time.Second)
+	var stdout, stderr bytes.Buffer
+	if code := runStream([]string{"--preset", "custom", "--server", relay.URL(""), "--key", "relayed", "--size", "640x360",
+		"--duration", "9s"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	_ = viewer.Wait()
+	p := testpeer.ProbeFile(t, rec)
+	if p.Stream("video") == nil || p.Stream("audio") == nil || len(p.PacketsOf("video")) < 85 {
+		t.Fatalf("through the relay the platform's viewer got %d video packets, streams %+v", len(p.PacketsOf("video")), p.Streams)
 	}
 }

@@ -24,6 +24,9 @@ type NginxOptions struct {
 	OnPublish string
 	// TLSCert and TLSKey, when set, add an RTMPS listener (nginx's stream module terminating TLS).
 	TLSCert, TLSKey string
+	// Push, when set, relays every stream published here to these RTMP applications (nginx-rtmp's
+	// push directive), as a relay that fans a stream out to platforms does.
+	Push []string
 }
 
 // Nginx is a running nginx-rtmp on 127.0.0.1 with one application, "live".
@@ -62,6 +65,9 @@ func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
 	conf.WriteString("  application live { live on; drop_idle_publisher 10s;\n")
 	if opts.OnPublish != "" {
 		fmt.Fprintf(&conf, "    on_publish %s;\n", opts.OnPublish)
+	}
+	for _, p := range opts.Push {
+		fmt.Fprintf(&conf, "    push %s;\n", p)
 	}
 	conf.WriteString("  } } }\n")
 	if opts.TLSCert != "" {
