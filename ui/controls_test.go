@@ -215,3 +215,16 @@ type lockedKeyring struct {
 func (k *lockedKeyring) Get(string) (string, error) { <-k.unlock; return k.key, nil }
 func (k *lockedKeyring) Set(string, string) error   { <-k.unlock; return nil }
 func (k *lockedKeyring) Delete(string) error        { <-k.unlock; return nil }
+
+// Reconnecting never gives up unless the user says so; then it ends after giveUpAfter attempts.
+func TestKeepTryingIsTheUsersChoice(t *testing.T) {
+	eng := &fakeEngine{}
+	w := newTestWindow(t, test.NewTempApp(t), eng)
+	if !w.keepTrying.Checked || w.config().MaxAttempts != 0 {
+		t.Fatalf("by default: keep trying %v, max attempts %d", w.keepTrying.Checked, w.config().MaxAttempts)
+	}
+	onUI(func() { w.keepTrying.SetChecked(false) })
+	if n := w.config().MaxAttempts; n != giveUpAfter {
+		t.Fatalf("not keeping on: max attempts %d, want %d", n, giveUpAfter)
+	}
+}

@@ -11,15 +11,16 @@ import (
 
 // Preference keys: what the window remembers between runs. The stream key is not among them.
 const (
-	prefPreset   = "preset"
-	prefServer   = "server."
-	prefVideo    = "video"
-	prefAudio    = "audio"
-	prefSize     = "size"
-	prefFPS      = "fps"
-	prefBitrate  = "bitrate."
-	prefRemember = "remember_key"
-	prefFileEnd  = "file_end"
+	prefPreset     = "preset"
+	prefServer     = "server."
+	prefVideo      = "video"
+	prefAudio      = "audio"
+	prefSize       = "size"
+	prefFPS        = "fps"
+	prefBitrate    = "bitrate."
+	prefRemember   = "remember_key"
+	prefFileEnd    = "file_end"
+	prefKeepTrying = "keep_trying"
 )
 
 // keyringService names OnAir's entries in the OS keyring.
@@ -64,6 +65,7 @@ func (w *Window) load() {
 	w.listSources()
 	w.fpsSel.SetSelected(strconv.Itoa(p.IntWithFallback(prefFPS, 30)))
 	w.remember.SetChecked(p.Bool(prefRemember))
+	w.keepTrying.SetChecked(p.BoolWithFallback(prefKeepTrying, true))
 	if i := p.IntWithFallback(prefFileEnd, 0); i >= 0 && i < len(fileEnds) {
 		w.fileEnd.SetSelectedIndex(i)
 	}
@@ -119,6 +121,7 @@ func (w *Window) save() {
 	}
 	p.SetBool(prefRemember, w.remember.Checked)
 	p.SetInt(prefFileEnd, w.fileEnd.SelectedIndex())
+	p.SetBool(prefKeepTrying, w.keepTrying.Checked)
 	key, id, remember := strings.TrimSpace(w.key.Text), w.preset.ID, w.remember.Checked
 	w.bg.run(func() { // a locked keyring may ask for a password and wait
 		switch {

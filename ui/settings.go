@@ -24,10 +24,12 @@ func (w *Window) setEditable(on bool) {
 			e.Disable()
 		}
 	}
-	if on { // the recording's quality is chosen with the session
-		w.recordFull.Enable()
-	} else {
-		w.recordFull.Disable()
+	for _, c := range []*widget.Check{w.recordFull, w.keepTrying} { // chosen with the session
+		if on {
+			c.Enable()
+		} else {
+			c.Disable()
+		}
 	}
 }
 
@@ -123,3 +125,7 @@ func (w *Window) bitrateDone(kbps int) {
 
 // readyText is the status line when nothing is live and nothing went wrong.
 const readyText = "Ready. Pick where to stream and press Go Live."
+
+// giveUpAfter is how many failed reconnect attempts in a row end the stream when the user chose
+// not to keep trying.
+const giveUpAfter = 10

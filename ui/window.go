@@ -72,9 +72,10 @@ type Window struct {
 	recording    *widget.Label
 	recordFolder *widget.Button
 	recordFull   *widget.Check
-	recordOnly   bool // the session records without streaming
-	recordingNow bool // a recording runs
-	previewGen   int  // the latest preview asked for; older ones are not started
+	keepTrying   *widget.Check // unchecked: give up after giveUpAfter failed attempts
+	recordOnly   bool          // the session records without streaming
+	recordingNow bool          // a recording runs
+	previewGen   int           // the latest preview asked for; older ones are not started
 
 	mu          sync.Mutex
 	live        Live
@@ -146,6 +147,8 @@ func (w *Window) build() {
 		w.key.SetText(strings.TrimSpace(w.app.Clipboard().Content()))
 	})
 	w.remember = widget.NewCheck("Remember the key (in the system keyring)", nil)
+	w.keepTrying = widget.NewCheck("Keep reconnecting until I stop", nil)
+	w.keepTrying.SetChecked(true)
 	w.sizeSel = widget.NewSelect(nil, func(string) { w.qualityChanged() })
 	w.fpsSel = widget.NewSelect([]string{"30", "60"}, func(string) { w.qualityChanged() })
 	w.bitrate = newNumberEntry("bitrate (kb/s)", 100, 50000, w.bitrateDone)
@@ -216,6 +219,7 @@ func (w *Window) build() {
 		widget.NewFormItem("Server", w.server),
 		widget.NewFormItem("Stream key", container.NewBorder(nil, nil, nil, paste, w.key)),
 		widget.NewFormItem("", w.remember),
+		widget.NewFormItem("", w.keepTrying),
 		widget.NewFormItem("Resolution", w.sizeSel),
 		widget.NewFormItem("Frames/s", w.fpsSel),
 		widget.NewFormItem("Bitrate (kb/s)", w.bitrate),
@@ -290,6 +294,9 @@ func (w *Window) config() broadcast.Config {
 		cfg.Height, _ = strconv.Atoi(ht)
 	}
 	cfg.FPS, _ = strconv.Atoi(w.fpsSel.Selected)
+	if !w.keepTrying.Checked {
+		cfg.MaxAttempts = giveUpAfter
+	}
 	if i := w.fileEnd.SelectedIndex(); i >= 0 {
 		cfg.AtFileEnd = fileEnds[i].value
 	}
