@@ -217,12 +217,14 @@ type deviceVideo struct {
 	ch       chan videoResult
 	released chan struct{}
 	stop     chan struct{}
-	stopOnce sync.Once // Stop from the window and a failure may close it at once
+	stopOnce sync.Once     // Stop from the window and a failure may close it at once
+	readDone chan struct{} // closed when the reading goroutine has left the driver
 }
 
 func (s *deviceVideo) start() {
-	s.ch, s.stop, s.released = make(chan videoResult), make(chan struct{}), make(chan struct{}, 1)
+	s.ch, s.stop, s.released, s.readDone = make(chan videoResult), make(chan struct{}), make(chan struct{}, 1), make(chan struct{})
 	go func() {
+		defer close(s.readDone)
 		for {
 			img, release, err := s.r.Read()
 			select {
@@ -275,10 +277,19 @@ func (s *deviceVideo) Read() (VideoFrame, func(), error) {
 
 func (s *deviceVideo) Info() VideoInfo { return s.info }
 
+// closeWait is how long Close waits for a read in progress before closing the driver under it.
+const closeWait = time.Second
+
 func (s *deviceVideo) Close() error {
 	var err error
 	s.stopOnce.Do(func() {
 		close(s.stop)
+		// The X11 driver frees the picture it is reading from when closed: let the read finish
+		// first (a device that hangs is closed anyway after closeWait).
+		select {
+		case <-s.readDone:
+		case <-time.After(closeWait):
+		}
 		err = s.d.Close()
 	})
 	return err
