@@ -109,8 +109,9 @@ func (s *Session) StartRecording(path string) error {
 	}
 	s.StopRecording()
 	s.mu.Lock()
-	s.rec, s.recEnded = r, nil
+	s.recEnded = nil
 	s.mu.Unlock()
+	s.rec.Store(r)
 	if full != nil {
 		s.fullQualityDone = make(chan struct{})
 		go func(done chan struct{}) {
@@ -135,10 +136,7 @@ func (s *Session) StopRecording() {
 		full.Close() // flushes its last packets into the recording
 		<-s.fullQualityDone
 	}
-	s.mu.Lock()
-	r := s.rec
-	s.rec = nil
-	s.mu.Unlock()
+	r := s.rec.Swap(nil)
 	if r == nil {
 		return
 	}
@@ -155,28 +153,22 @@ type recordingEnd struct {
 	err   error
 }
 
-// recording returns the recording in progress, if any.
-func (s *Session) recording() *recorder.Recorder {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rec
-}
-
 // record hands a packet the stream sends to the recording (its video only when the recording has
 // no encoder of its own).
 func (s *Session) record(p packet) {
 	if p.video && s.fullQuality.Load() != nil {
 		return
 	}
-	if r := s.recording(); r != nil {
+	if r := s.rec.Load(); r != nil {
 		r.Write(recorder.Packet{Video: p.video, Keyframe: p.Keyframe, PTS: p.PTS, DTS: p.DTS, Data: p.Data})
 	}
 }
 
 // recordingStats fills the recording's part of a snapshot.
 func (s *Session) recordingStats(st *Stats) {
+	r := s.rec.Load()
 	s.mu.Lock()
-	r, ended := s.rec, s.recEnded
+	ended := s.recEnded
 	s.mu.Unlock()
 	switch {
 	case r != nil:

@@ -58,7 +58,8 @@ type Session struct {
 	prevVideo   uint64 // frames sent at the last snapshot, for fps
 	prevAt      time.Time
 	taps        *tapper
-	rec         *recorder.Recorder // the recording in progress, if any
+	// rec is the recording in progress, if any: read for every packet, so not under mu.
+	rec atomic.Pointer[recorder.Recorder]
 	// fullQuality encodes the recording's video at the chosen bitrate (RecordFullQuality);
 	// fullQualityDone is closed once its packets have all gone to the recording.
 	fullQuality     atomic.Pointer[encoder.Video]

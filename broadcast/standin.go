@@ -64,6 +64,7 @@ type keeper[S interface{ Close() error }, F any] struct {
 	stop   chan struct{}
 	once   sync.Once
 	isLost atomic.Bool
+	timer  *time.Timer // the reading goroutine's one timer, reset for every wait
 
 	mu     sync.Mutex // dev, pump and closed change together
 	dev    S
@@ -75,6 +76,17 @@ func newKeeper[S interface{ Close() error }, F any](what string, dev S, open ope
 	k := &keeper[S, F]{what: what, open: open, read: read, dev: dev, back: make(chan S), stop: make(chan struct{})}
 	k.pump = startPump(read(dev))
 	return k
+}
+
+// after is a channel that fires in d, from one timer reused for every read: a device delivers
+// thirty frames a second.
+func (k *keeper[S, F]) after(d time.Duration) <-chan time.Time {
+	if k.timer == nil {
+		k.timer = time.NewTimer(d)
+	} else {
+		k.timer.Reset(d)
+	}
+	return k.timer.C
 }
 
 // frames is the current device's pump.
@@ -188,25 +200,20 @@ func (v *keptVideo) Info() capture.VideoInfo { return v.info }
 func (v *keptVideo) Read() (capture.VideoFrame, func(), error) {
 	for {
 		if v.isLost.Load() {
-			t := time.NewTimer(time.Until(v.clock.At(v.next)))
 			select {
 			case d := <-v.back:
-				t.Stop()
 				v.resume(d)
 				continue
-			case <-t.C:
+			case <-v.after(time.Until(v.clock.At(v.next))):
 				f := capture.VideoFrame{Image: v.picture, Time: v.next}
 				v.next += v.interval
 				return f, func() {}, nil
 			case <-v.stop:
-				t.Stop()
 				return capture.VideoFrame{}, func() {}, capture.ErrClosed
 			}
 		}
-		t := time.NewTimer(lostAfter)
 		select {
 		case r := <-v.frames():
-			t.Stop()
 			if r.err == nil {
 				if now := time.Now(); now.Sub(v.keptAt) >= keepEvery {
 					if p := keepPicture(r.frame.Image); p != nil {
@@ -218,9 +225,8 @@ func (v *keptVideo) Read() (capture.VideoFrame, func(), error) {
 			if v.stopped() {
 				return capture.VideoFrame{}, func() {}, capture.ErrClosed
 			}
-		case <-t.C:
+		case <-v.after(lostAfter):
 		case <-v.stop:
-			t.Stop()
 			return capture.VideoFrame{}, func() {}, capture.ErrClosed
 		}
 		// The device is gone: the last picture kept becomes the stand-in.
@@ -255,34 +261,28 @@ func (a *keptAudio) Info() capture.AudioInfo { return a.info }
 func (a *keptAudio) Read() (capture.AudioChunk, func(), error) {
 	for {
 		if a.isLost.Load() {
-			t := time.NewTimer(time.Until(a.clock.At(a.next + silenceChunk)))
 			select {
 			case d := <-a.back:
-				t.Stop()
 				a.resume(d)
 				continue
-			case <-t.C:
+			case <-a.after(time.Until(a.clock.At(a.next + silenceChunk))):
 				c := capture.AudioChunk{Samples: a.silence, Channels: a.info.Channels, SampleRate: a.info.SampleRate, Time: a.next}
 				a.next += silenceChunk
 				return c, func() {}, nil
 			case <-a.stop:
-				t.Stop()
 				return capture.AudioChunk{}, func() {}, capture.ErrClosed
 			}
 		}
-		t := time.NewTimer(lostAfter)
 		select {
 		case r := <-a.frames():
-			t.Stop()
 			if r.err == nil {
 				return r.frame, r.release, nil
 			}
 			if a.stopped() {
 				return capture.AudioChunk{}, func() {}, capture.ErrClosed
 			}
-		case <-t.C:
+		case <-a.after(lostAfter):
 		case <-a.stop:
-			t.Stop()
 			return capture.AudioChunk{}, func() {}, capture.ErrClosed
 		}
 		a.next = a.clock.Now()

@@ -93,9 +93,6 @@ func Permanent(err error) bool {
 	return false
 }
 
-// Retryable reports whether trying again later may succeed.
-func Retryable(err error) bool { return !Permanent(err) }
-
 // NetworkDown reports whether err says the server could not be reached at all (no name look-up,
 // no route, no answer to connecting) rather than that the server misbehaved: the way to the
 // server is what is missing, so OnAir waits for the network.

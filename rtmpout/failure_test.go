@@ -66,7 +66,7 @@ func TestPublishRejected(t *testing.T) {
 	if !errors.Is(err, ErrPublishRejected) {
 		t.Fatalf("err = %v, want ErrPublishRejected", err)
 	}
-	if Retryable(err) {
+	if !Permanent(err) {
 		t.Fatal("a refused key must not be retried")
 	}
 	if strings.Contains(err.Error(), "wrong-key-123") {
@@ -166,7 +166,7 @@ func TestServerDiesMidStream(t *testing.T) {
 	if d := time.Since(stopped); d > 2*time.Second {
 		t.Fatalf("failure reported %v after the server died", d)
 	}
-	if !errors.Is(c.Err(), ErrServerClosed) || !Retryable(c.Err()) {
+	if !errors.Is(c.Err(), ErrServerClosed) || Permanent(c.Err()) {
 		t.Fatalf("err = %v, want a retryable ErrServerClosed", c.Err())
 	}
 	<-done
