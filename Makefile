@@ -3,20 +3,32 @@ GO      ?= go
 BIN     := bin/onair
 DISPLAY_SET := $(or $(DISPLAY),$(WAYLAND_DISPLAY))
 export CGO_ENABLED := 1
-# Link only the libraries OnAir calls: go-astiav links every FFmpeg library, and libavdevice and
-# libavfilter pull in dozens more that OnAir never calls (docs/performance.md). One section per C
-# function lets the linker drop unused wrappers; lld, unlike GNU ld, applies --as-needed after
-# dropping them. A plain `go build` still works, only heavier.
+# Link only what OnAir calls: go-astiav links every FFmpeg library, and libavdevice and libavfilter
+# (with a system FFmpeg) pull in dozens more that OnAir never calls (docs/performance.md). One
+# section per C function lets the linker drop unused wrappers and code; lld, unlike GNU ld, applies
+# --as-needed after dropping them.
 export CGO_CFLAGS := -O2 -g -ffunction-sections -fdata-sections
 export CGO_LDFLAGS := -fuse-ld=lld -Wl,--gc-sections -Wl,--as-needed
+# FFmpeg 7.1 and x264, built once from pinned sources by scripts/ffmpeg-static.sh and linked in
+# statically, so the binary runs without them. SYSTEM_FFMPEG=1 builds against the system's
+# FFmpeg 7.x through pkg-config instead (Debian 13); so does a plain `go build` there.
+ifeq ($(SYSTEM_FFMPEG),)
+export ONAIR_FFMPEG_PREFIX := $(shell bash scripts/ffmpeg-static.sh --prefix)
+export PKG_CONFIG := $(CURDIR)/scripts/pkg-config-static
+endif
 
-.PHONY: deps build run test test-race test-long fuzz bench bench-adapt bench-ui screenshot icon clean
+VERSION ?= $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
+
+.PHONY: deps build run test test-race test-long fuzz bench bench-adapt bench-ui screenshot icon clean dist check-dist
 
 deps:
 	@bash scripts/deps.sh
+ifeq ($(SYSTEM_FFMPEG),)
+	@bash scripts/ffmpeg-static.sh >/dev/null
+endif
 
 build: deps
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags '-X main.version=$(VERSION)' -o $(BIN) .
 
 run: build
 ifeq ($(DISPLAY_SET),)
@@ -47,7 +59,16 @@ icon:
 	@bash scripts/icon.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
+
+# The download: dist/onair-VERSION-linux-x86_64.tar.xz, FFmpeg and x264 linked in.
+dist: deps
+	@bash scripts/dist.sh $(VERSION)
+
+# Runs the download on clean Debian 12 and 13 systems (debootstrap, root), and make test on
+# Debian 13 against its own FFmpeg 7.1.
+check-dist: dist
+	@bash scripts/check-dist.sh dist/onair-$(VERSION)-linux-$(shell uname -m).tar.xz
 
 # The slow tests: the encoder's 10 000-frame leak test.
 test-long: deps

@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	fyne.io/fyne/v2 v2.7.1
-	github.com/asticode/go-astiav v0.16.0
+	github.com/asticode/go-astiav v0.39.0
 	github.com/gen2brain/malgo v0.11.24
 	github.com/pion/mediadevices v0.9.4
 	github.com/zalando/go-keyring v0.2.8

@@ -27,8 +27,15 @@ commands:
   stream    stream without a window (onair stream -h for its flags)
   devices   list cameras, microphones and screens
   presets   list the platform presets and their limits
+  version   show OnAir's version and the FFmpeg it runs on
   help      show this text
 `
+
+// version is set by the build (make: -X main.version=…, from FyneApp.toml).
+var version = "dev"
+
+// aboutText is what `onair version` prints and the window's About shows.
+func aboutText() string { return fmt.Sprintf("OnAir %s\n%s", version, encoder.FFmpegVersion()) }
 
 func main() {
 	encoder.QuietLogs()
@@ -45,6 +52,8 @@ func main() {
 		runDevices(os.Stdout)
 	case "presets":
 		runPresets(os.Stdout)
+	case "version", "--version":
+		fmt.Println(aboutText())
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -57,7 +66,7 @@ func main() {
 func runGUI(goLive bool) {
 	a := app.NewWithID("app.onair.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	w := ui.New(a, ui.Broadcast{CacheDir: cacheDir()}, ui.OSKeyring{})
+	w := ui.New(a, ui.Broadcast{CacheDir: cacheDir(), AboutText: aboutText()}, ui.OSKeyring{})
 	if goLive {
 		w.GoLive()
 	}

@@ -94,7 +94,7 @@ func OpenMediaFile(clock *Clock, path string, opts MediaFileOptions) (*MediaFile
 			m.free()
 			return nil, err
 		}
-		ch := min(2, max(1, m.aDec.ChannelLayout().NbChannels()))
+		ch := min(2, max(1, m.aDec.ChannelLayout().Channels()))
 		m.audio = &fileAudio{m: m, ch: make(chan AudioChunk, 64), pool: newRecycler[[]float32](8),
 			info: AudioInfo{Label: path, SampleRate: m.aDec.SampleRate(), Channels: ch}}
 	}

@@ -13,7 +13,7 @@ import (
 
 func (m *MediaFile) sendAudio(f *astiav.Frame, offset time.Duration, end *time.Duration) bool {
 	n := f.NbSamples()
-	inCh := max(1, f.ChannelLayout().NbChannels())
+	inCh := max(1, f.ChannelLayout().Channels())
 	outCh := m.audio.info.Channels
 	t := offset + mediaTime(f.Pts()-max(0, m.aStream.StartTime()), m.aStream.TimeBase())
 	*end = max(*end, t+time.Duration(n)*time.Second/time.Duration(f.SampleRate()))

@@ -1,13 +1,12 @@
 package capture
 
-// go-astiav v0.16.0 has no Go access to a decoded frame's audio samples, and its image copy reads
-// chroma planes at full height: these two accessors read plane pointers and line sizes instead.
+// go-astiav reads a decoded frame's planes only by copying them all (Frame.Data().Bytes): this
+// accessor lends plane pointers instead, so each plane is copied once, straight to where it goes.
 
 /*
 #cgo pkg-config: libavutil
 #include <libavutil/frame.h>
 static uint8_t *onair_data(AVFrame *f, int i) { return f->data[i]; }
-static int onair_stride(AVFrame *f, int i) { return f->linesize[i]; }
 */
 import "C"
 
@@ -27,6 +26,4 @@ func cPlane(f *astiav.Frame, i, n int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), n)
 }
 
-func cStride(f *astiav.Frame, i int) int {
-	return int(C.onair_stride((*C.AVFrame)(f.UnsafePointer()), C.int(i)))
-}
+func cStride(f *astiav.Frame, i int) int { return f.Linesize()[i] }

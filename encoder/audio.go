@@ -143,7 +143,7 @@ func (a *Audio) add(f32 []float32, i16 []int16) {
 func (a *Audio) encodeFrames() ([]Packet, error) {
 	var out []Packet
 	for len(a.planes[0]) >= a.size {
-		if err := makeWritable(a.frame); err != nil {
+		if err := a.frame.MakeWritable(); err != nil {
 			return out, err
 		}
 		for i := range a.planes {

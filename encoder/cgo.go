@@ -1,22 +1,18 @@
 package encoder
 
-// What go-astiav v0.16.0 cannot do from Go, in a few lines of C: set rc_max_rate and
-// rc_buffer_size (it has no setters), scale from Go memory straight into an AVFrame (its
-// ScaleFrame would first copy a frame that is not reference counted), make a frame writable
-// before the encoder's buffers are reused, and point a frame at pinned Go memory (lend.go).
+// What go-astiav cannot do from Go, in a few lines of C: scale from Go memory straight into an
+// AVFrame (its ScaleFrame would first copy a frame that is not reference counted), read a frame's
+// planes and a packet's payload without copying them, and point a frame at pinned Go memory
+// (lend.go).
 
 /*
 #cgo pkg-config: libavcodec libavutil libswscale
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>
+#include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <string.h>
-
-static void onair_set_rate(AVCodecContext *c, int64_t bit_rate, int64_t max_rate, int buffer_size) {
-	c->bit_rate = bit_rate;
-	c->rc_max_rate = max_rate;
-	c->rc_buffer_size = buffer_size;
-}
+#include <stdlib.h>
 
 // onair_scale scales into the rectangle of dst at (x, y), both even, and paints the rest black:
 // a picture keeps its shape inside a stream of another (letterbox or pillarbox).
@@ -47,7 +43,6 @@ static int onair_scale(struct SwsContext *c, const uint8_t *p0, const uint8_t *p
 
 static uint8_t *onair_plane(AVFrame *f, int i) { return f->data[i]; }
 static int onair_linesize(AVFrame *f, int i) { return f->linesize[i]; }
-static int onair_make_writable(AVFrame *f) { return av_frame_make_writable(f); }
 
 static void onair_keep(void *opaque, uint8_t *data) {} // Go's memory: Go unpins it
 
@@ -70,6 +65,12 @@ static int onair_lend(AVFrame *f, int w, int h, uint8_t *y, uint8_t *u, uint8_t 
 	return 0;
 }
 
+static int64_t onair_sws_opt(struct SwsContext *c, const char *name) {
+	int64_t v = -1;
+	av_opt_get_int(c, name, 0, &v);
+	return v;
+}
+
 static int onair_refs(AVFrame *f) { return f->buf[0] ? av_buffer_get_ref_count(f->buf[0]) : 0; }
 */
 import "C"
@@ -82,14 +83,9 @@ import (
 	"github.com/asticode/go-astiav"
 )
 
-// codecContextPtr returns the AVCodecContext behind cc: the C pointer is the first field of
-// astiav.CodecContext in v0.16.0 (checked by TestCodecContextPointer).
-func codecContextPtr(cc *astiav.CodecContext) *C.AVCodecContext {
-	return (*C.AVCodecContext)(*(*unsafe.Pointer)(unsafe.Pointer(cc)))
-}
-
-// packetData returns pkt's payload as a slice over C memory, valid until pkt is unreferenced. The
-// C pointer is the only field of astiav.Packet in v0.16.0 (guarded by TestPacketData).
+// packetData returns pkt's payload as a slice over C memory, valid until pkt is unreferenced
+// (go-astiav's Data copies it). The C pointer is the only field of astiav.Packet (guarded by
+// TestPacketData).
 func packetData(pkt *astiav.Packet) []byte {
 	c := (*C.AVPacket)(*(*unsafe.Pointer)(unsafe.Pointer(pkt)))
 	if c.data == nil || c.size <= 0 {
@@ -100,16 +96,6 @@ func packetData(pkt *astiav.Packet) []byte {
 
 func framePtr(f *astiav.Frame) *C.AVFrame { return (*C.AVFrame)(f.UnsafePointer()) }
 
-// setRate sets the average bitrate, the maximum rate and the VBV buffer (bits, bits/s). libx264
-// reconfigures itself when these change between frames.
-func setRate(cc *astiav.CodecContext, bitRate, maxRate int64, bufferSize int) {
-	C.onair_set_rate(codecContextPtr(cc), C.int64_t(bitRate), C.int64_t(maxRate), C.int(bufferSize))
-}
-
-// rcMaxRate and rcBufferSize read the fields back (for tests).
-func rcMaxRate(cc *astiav.CodecContext) int64  { return int64(codecContextPtr(cc).rc_max_rate) }
-func rcBufferSize(cc *astiav.CodecContext) int { return int(codecContextPtr(cc).rc_buffer_size) }
-
 // scale converts and scales f's planes (Go memory, read during the call) into the rectangle r of
 // dst, with black around it.
 func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame, r image.Rectangle) error {
@@ -119,8 +105,7 @@ func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame, r
 			p[i] = (*C.uint8_t)(unsafe.Pointer(&f.Planes[i][0]))
 		}
 	}
-	sws := (*C.struct_SwsContext)(*(*unsafe.Pointer)(unsafe.Pointer(ssc)))
-	ret := C.onair_scale(sws, p[0], p[1], p[2], C.int(f.Strides[0]), C.int(f.Strides[1]), C.int(f.Strides[2]),
+	ret := C.onair_scale(swsPtr(ssc), p[0], p[1], p[2], C.int(f.Strides[0]), C.int(f.Strides[1]), C.int(f.Strides[2]),
 		C.int(f.Height), framePtr(dst), C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()))
 	if ret <= 0 {
 		return fmt.Errorf("encoder: sws_scale returned %d", int(ret))
@@ -164,9 +149,19 @@ func lendI420(frame *astiav.Frame, f *VideoFrame) error {
 // bufferRefs counts the references to frame's first buffer (0 without one).
 func bufferRefs(frame *astiav.Frame) int { return int(C.onair_refs(framePtr(frame))) }
 
-func makeWritable(f *astiav.Frame) error {
-	if ret := C.onair_make_writable(framePtr(f)); ret < 0 {
-		return fmt.Errorf("encoder: av_frame_make_writable: %d", int(ret))
+// swsPtr returns the SwsContext behind ssc: the C pointer is the first field of
+// astiav.SoftwareScaleContext, which has no accessor (guarded by TestScaleContextPointer).
+func swsPtr(ssc *astiav.SoftwareScaleContext) *C.struct_SwsContext {
+	return (*C.struct_SwsContext)(*(*unsafe.Pointer)(unsafe.Pointer(ssc)))
+}
+
+// swsSizes reads the source and destination widths and heights back from ssc's SwsContext (for
+// the test that guards swsPtr).
+func swsSizes(ssc *astiav.SoftwareScaleContext) (w, h [2]int) {
+	get := func(name string) int {
+		n := C.CString(name)
+		defer C.free(unsafe.Pointer(n))
+		return int(C.onair_sws_opt(swsPtr(ssc), n))
 	}
-	return nil
+	return [2]int{get("srcw"), get("dstw")}, [2]int{get("srch"), get("dsth")}
 }

@@ -119,7 +119,7 @@ func (c *converter) convert(f *VideoFrame, dst *astiav.Frame) error {
 		}
 		c.ssc, c.srcW, c.srcH, c.srcFmt = ssc, f.Width, f.Height, f.Format
 	}
-	if err := makeWritable(dst); err != nil {
+	if err := dst.MakeWritable(); err != nil {
 		return err
 	}
 	return scale(c.ssc, f, dst, c.fit)

@@ -9,7 +9,8 @@ import (
 	"onair/internal/annexb"
 )
 
-// hardwareCandidate is an H.264 encoder Debian's FFmpeg offers besides libx264, and the device
+// hardwareCandidate is an H.264 encoder a system FFmpeg may offer besides libx264 (the static
+// build carries only v4l2 m2m, which needs no driver library), and the device
 // nodes it cannot work without.
 type hardwareCandidate struct {
 	name    string

@@ -70,7 +70,7 @@ func trialFPS(cfg VideoConfig) float64 {
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	encode := func(i int) bool {
-		if makeWritable(f) != nil {
+		if f.MakeWritable() != nil {
 			return false
 		}
 		y := plane(f, 0, cfg.Height)

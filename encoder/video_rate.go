@@ -26,7 +26,9 @@ func (r *rateControl) apply(cc *astiav.CodecContext, kbps, div int, pts int64) b
 		return false
 	}
 	bps := int64(rate) * 1000
-	setRate(cc, bps, bps, int(bps))
+	cc.SetBitRate(bps)
+	cc.SetRateControlMaxRate(bps)
+	cc.SetRateControlBufferSize(int(bps))
 	if rate < r.applied {
 		r.stripUntil = pts + fillerPayback.Milliseconds()
 	}

@@ -143,18 +143,35 @@ func TestHardwareFallsBackToLibx264(t *testing.T) {
 	}
 }
 
-func TestCodecContextPointer(t *testing.T) {
+// TestScaleContextPointer guards swsPtr's reach into astiav.SoftwareScaleContext's private layout:
+// the context it finds must be the one go-astiav made, with its sizes.
+func TestScaleContextPointer(t *testing.T) {
+	ssc, err := astiav.CreateSoftwareScaleContext(64, 48, astiav.PixelFormatRgba, 32, 16, astiav.PixelFormatYuv420P,
+		astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBilinear))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ssc.Free()
+	if w, h := swsSizes(ssc); w != [2]int{64, 32} || h != [2]int{48, 16} {
+		t.Fatalf("swsPtr found a context of %v x %v, want widths [64 32] heights [48 16]: the layout of astiav.SoftwareScaleContext changed", w, h)
+	}
+}
+
+// TestRateChangesMidStream checks that the rate setters reach x264's context (libx264 reconfigures
+// itself when they change between frames).
+func TestRateChangesMidStream(t *testing.T) {
 	cc, err := openVideo("libx264", VideoConfig{Width: 64, Height: 64, FPS: 30, BitrateKbps: 800, KeyframeInterval: time.Second, Preset: "ultrafast", Profile: "high"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cc.Free()
-	if rcMaxRate(cc) != 800000 || rcBufferSize(cc) != 800000 {
-		t.Fatalf("after open: maxrate %d bufsize %d, want 800000", rcMaxRate(cc), rcBufferSize(cc))
+	if cc.RateControlMaxRate() != 800000 || cc.RateControlBufferSize() != 800000 {
+		t.Fatalf("after open: maxrate %d bufsize %d, want 800000", cc.RateControlMaxRate(), cc.RateControlBufferSize())
 	}
-	setRate(cc, 1234000, 1234000, 1234000)
-	if cc.BitRate() != 1234000 || rcMaxRate(cc) != 1234000 || rcBufferSize(cc) != 1234000 {
-		t.Fatalf("after setRate: %d %d %d", cc.BitRate(), rcMaxRate(cc), rcBufferSize(cc))
+	var r rateControl
+	r.apply(cc, 1234, 1, 0)
+	if cc.BitRate() != 1234000 || cc.RateControlMaxRate() != 1234000 || cc.RateControlBufferSize() != 1234000 {
+		t.Fatalf("after apply: %d %d %d", cc.BitRate(), cc.RateControlMaxRate(), cc.RateControlBufferSize())
 	}
 }
 

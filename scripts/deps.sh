@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages OnAir needs to build, run and test.
+# Installs the Debian packages OnAir needs to build, run and test (Debian 12 and 13).
 # Idempotent: installs only what is missing and prints nothing when nothing is.
 set -euo pipefail
 
 packages=(
-  # build: cgo for go-astiav (it links all FFmpeg libraries) and Fyne (GL, X11)
-  build-essential pkg-config lld
-  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libswresample-dev libavdevice-dev libavfilter-dev
-  libgl1-mesa-dev xorg-dev
+  # build: cgo for go-astiav and Fyne (GL, X11)
+  build-essential pkg-config lld libgl1-mesa-dev xorg-dev
   # run and test: real peers and a virtual display
   ffmpeg xvfb xauth libgl1-mesa-dri
   nginx libnginx-mod-rtmp libnginx-mod-stream
   iproute2 bc time python3 imagemagick xdotool
 )
+
+if [ -n "${SYSTEM_FFMPEG:-}" ]; then # the system's FFmpeg 7.x, through pkg-config
+  packages+=(libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavdevice-dev libavfilter-dev)
+else # OnAir's own static FFmpeg (scripts/ffmpeg-static.sh)
+  packages+=(nasm curl xz-utils ca-certificates)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

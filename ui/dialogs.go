@@ -64,3 +64,18 @@ func (w *Window) typedKey(k *fyne.KeyEvent) {
 		sd.d.Dismiss()
 	}
 }
+
+// aboutTeller is an engine that can say which OnAir and FFmpeg it is.
+type aboutTeller interface{ About() string }
+
+// showAbout tells the version, the FFmpeg inside and the licence.
+func (w *Window) showAbout() {
+	text := "OnAir"
+	if a, ok := w.eng.(aboutTeller); ok && a.About() != "" {
+		text = a.About()
+	}
+	label := widget.NewLabel(text + "\n\nFree software under the GNU GPL, version 2 or later: it includes FFmpeg and x264.")
+	label.Wrapping = fyne.TextWrapWord
+	label.Selectable = true
+	w.showContent("About OnAir", label)
+}

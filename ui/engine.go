@@ -37,8 +37,12 @@ type Live interface {
 
 // Broadcast is the real Engine.
 type Broadcast struct {
-	CacheDir string // where sessions remember measurements between runs; "" remembers nothing
+	CacheDir  string // where sessions remember measurements between runs; "" remembers nothing
+	AboutText string // the version lines the About dialog shows
 }
+
+// About says which OnAir and FFmpeg this is.
+func (b Broadcast) About() string { return b.AboutText }
 
 // Presets lists the platforms.
 func (Broadcast) Presets() []broadcast.Preset { return broadcast.Presets() }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"onair/broadcast"
@@ -230,8 +231,10 @@ func (w *Window) build() {
 	// never moves when the status wraps or a button appears.
 	statusArea := container.NewGridWrap(fyne.NewSize(380, 88), w.statusLbl)
 	buttonsRow := container.NewStack(fixedHeight(40), container.NewHBox(w.retryNow, w.details))
+	about := widget.NewButton("About OnAir", w.showAbout)
+	about.Importance = widget.LowImportance
 	right := container.NewVBox(form, container.NewCenter(big), statusArea, buttonsRow,
-		container.NewHBox(w.record, w.recordFolder), w.recordFull, w.recording, w.local.box)
+		container.NewHBox(w.record, w.recordFolder, layout.NewSpacer(), about), w.recordFull, w.recording, w.local.box)
 	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.52
 	w.win.SetContent(split)

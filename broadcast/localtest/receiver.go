@@ -23,7 +23,7 @@ type Receiver struct {
 	log  *slog.Logger
 
 	in      *astiav.FormatContext
-	irq     astiav.IOInterrupter
+	irq     *astiav.IOInterrupter
 	done    chan struct{}
 	mu      sync.Mutex
 	stats   *analysis
@@ -45,7 +45,8 @@ func Start(path string, log *slog.Logger) (*Receiver, error) {
 	r := &Receiver{URL: fmt.Sprintf("rtmp://127.0.0.1:%d/live/local-test", port), Path: path, log: log,
 		done: make(chan struct{}), stats: newAnalysis()}
 	r.in = astiav.AllocFormatContext()
-	r.irq = r.in.SetInterruptCallback()
+	r.irq = astiav.NewIOInterrupter()
+	r.in.SetIOInterrupter(r.irq)
 	ready := make(chan struct{})
 	go r.run(ready)
 	<-ready
@@ -109,6 +110,7 @@ func (r *Receiver) fail(err error) {
 
 func (r *Receiver) run(ready chan struct{}) {
 	defer close(r.done)
+	defer r.irq.Free() // after the context that points at it
 	defer r.in.Free()
 	d := astiav.NewDictionary()
 	defer d.Free()
@@ -150,7 +152,7 @@ func (r *Receiver) record() error {
 		streams[is.Index()] = os
 		r.stats.addStream(is)
 	}
-	io, err := astiav.OpenIOContext(r.Path, astiav.NewIOContextFlags(astiav.IOContextFlagWrite))
+	io, err := astiav.OpenIOContext(r.Path, astiav.NewIOContextFlags(astiav.IOContextFlagWrite), r.irq, nil)
 	if err != nil {
 		return fmt.Errorf("local test: cannot write %s: %w", r.Path, err)
 	}

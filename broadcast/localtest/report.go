@@ -120,7 +120,7 @@ func (a *analysis) addStream(s *astiav.Stream) {
 	if si.video {
 		si.width, si.height = cp.Width(), cp.Height()
 	} else {
-		si.rate, si.channels = cp.SampleRate(), cp.ChannelLayout().NbChannels()
+		si.rate, si.channels = cp.SampleRate(), cp.ChannelLayout().Channels()
 	}
 	a.streams[s.Index()] = si
 }
