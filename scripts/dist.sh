@@ -21,10 +21,12 @@ extra="$(objdump -p "$stage/onair" | awk '/NEEDED/ { print $2 }' | grep -Ev "$al
 [ -z "$extra" ] || { echo "dist: the binary needs libraries a desktop may lack: $extra" >&2; exit 1; }
 
 echo "dist: packaging" >&2
-(cd "$stage" && "$fyne" package -os linux --executable onair --icon "$OLDPWD/assets/icon.png" \
-  --name OnAir --app-id app.onair.desktop --app-version "$version" --release >/dev/null)
+# Name, id and icon come from FyneApp.toml; the tarball lands in the source folder.
+rm -f OnAir.tar.xz
+"$fyne" package -os linux --source-dir "$PWD" --executable "$stage/onair" --app-version "$version" --release >/dev/null
 mkdir "$stage/$name"
-tar -xJf "$stage/OnAir.tar.xz" -C "$stage/$name"
+tar -xJf OnAir.tar.xz -C "$stage/$name" --strip-components=1 # fyne puts it all in onair/
+rm OnAir.tar.xz
 bin="$(cd "$stage/$name" && find . -path '*/bin/onair' | head -1)"
 ln -s "$bin" "$stage/$name/onair"
 cp LICENSE "$stage/$name/LICENSE"
@@ -37,8 +39,9 @@ Run it from here:            ./onair
 Add it to your apps menu:    make user-install     (or, for every user: sudo make install)
 Remove it from the menu:     make user-uninstall   (or: sudo make uninstall)
 
-It carries its own FFmpeg and x264; it needs only a Linux desktop: glibc $glibc or newer (Ubuntu
-22.04, Debian 12, Fedora 36 and later), X11 or Wayland with XWayland, OpenGL. LICENSE and NOTICES.txt tell the licences.
+It carries its own FFmpeg and x264; it needs only a Linux desktop: glibc $glibc or newer
+(Ubuntu 22.04, Debian 12, Fedora 36 and later), X11 or Wayland with XWayland, OpenGL.
+LICENSE and NOTICES.txt tell the licences.
 TXT
 mkdir -p dist
 tar -C "$stage" -cJf "dist/$name.tar.xz" "$name"
