@@ -22,27 +22,39 @@ type Taps struct {
 // show a person that the source works.
 const previewEvery = 200 * time.Millisecond
 
-// tapper calls the taps from the capture goroutines, the preview at most every previewEvery.
+// tapper calls the taps from the capture goroutines, the preview about every previewEvery.
 type tapper struct {
 	taps        Taps
 	mu          sync.Mutex
-	lastPreview time.Time
+	nextPreview time.Time
 }
+
+// previewSlack lets a frame that comes a little early count as on time: a source that delivers
+// at the preview's own rate would otherwise lose every other frame to jitter.
+const previewSlack = 25 * time.Millisecond
 
 func (t *tapper) preview(f capture.VideoFrame) {
 	if t.taps.Preview == nil {
 		return
 	}
-	now := time.Now()
-	t.mu.Lock()
-	due := now.Sub(t.lastPreview) >= previewEvery
-	if due {
-		t.lastPreview = now
-	}
-	t.mu.Unlock()
-	if due {
+	if t.previewDue(time.Now()) {
 		t.taps.Preview(f.Image)
 	}
+}
+
+// previewDue reports whether a frame captured at now goes to the preview.
+func (t *tapper) previewDue(now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if now.Before(t.nextPreview.Add(-previewSlack)) {
+		return false
+	}
+	// On a schedule, not from now: frames at 30 fps then give five pictures a second, not four.
+	t.nextPreview = t.nextPreview.Add(previewEvery)
+	if t.nextPreview.Before(now) {
+		t.nextPreview = now.Add(previewEvery)
+	}
+	return true
 }
 
 func (t *tapper) level(c capture.AudioChunk) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"onair/broadcast"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 )
@@ -84,6 +85,9 @@ func (w *Window) follow(l Live, err error) {
 		w.setEditable(false)
 	})
 	for st := range l.Subscribe() {
+		if w.stashStats(st) {
+			continue
+		}
 		w.do(func() { w.showStats(st) })
 	}
 	report := l.LocalTestReport()
@@ -91,4 +95,18 @@ func (w *Window) follow(l Live, err error) {
 	w.live = nil
 	w.mu.Unlock()
 	w.do(func() { w.ended(report) })
+}
+
+// stashStats keeps a live snapshot for the next preview picture when one is due soon: each
+// change on screen redraws the whole window, and one redraw can show both. Anything else shows at
+// once, and replaces what waits.
+func (w *Window) stashStats(st broadcast.Stats) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if st.State == broadcast.StateLive && !st.Final && time.Since(w.lastPicture) < 300*time.Millisecond {
+		w.pendingStats = &st
+		return true
+	}
+	w.pendingStats = nil
+	return false
 }

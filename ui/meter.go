@@ -37,6 +37,9 @@ func NewLevelMeter() *LevelMeter {
 		level: math.Inf(-1), peak: math.Inf(-1),
 	}
 	m.back.SetMinSize(fyne.NewSize(200, 10))
+	// Fixed-width digits: a label whose width changes lays the window out again, which costs a
+	// second redraw for every level shown.
+	m.label.TextStyle.Monospace = true
 	bars := container.NewWithoutLayout(m.back, m.bar, m.hold)
 	m.box = container.NewBorder(nil, nil, nil, m.label, container.New(&meterLayout{m: m}, bars))
 	return m

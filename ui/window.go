@@ -92,6 +92,8 @@ type Window struct {
 	peak        float64 // the loudest level since the last redraw
 	peakFresh   bool
 	lastPicture time.Time // the last preview picture: without pictures the meter redraws on its own
+	// pendingStats waits for the next preview picture, so that both cost one redraw.
+	pendingStats *broadcast.Stats
 }
 
 // New builds the window around an engine and a key store.
