@@ -50,6 +50,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./rtmpout
 	@bash scripts/bench-stream.sh
 	@bash scripts/bench-record.sh
+	@bash scripts/bench-scene.sh
 
 # Opens the window under a private Xvfb and saves docs/screenshot.png.
 screenshot: build

@@ -29,6 +29,8 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	key := fs.String("key", "", "stream key; other users can read a command line, so prefer --key-file or $ONAIR_STREAM_KEY")
 	keyFile := fs.String("key-file", "", "read the stream key from FILE (default: $ONAIR_STREAM_KEY)")
 	video := fs.String("video", "test", "video source: test, camera[:NAME], screen[:NAME], file:PATH, none")
+	video2 := fs.String("video2", "none", "a second picture: test, camera[:NAME], screen[:NAME], file:PATH (loops), none")
+	layout := fs.String("layout", "", "how the two pictures share the stream: video, video2, side, corner:POS:SIZE (POS tl, tr, bl, br; SIZE s, m, l; default with --video2: corner:br:m)")
 	audio := fs.String("audio", "test", "audio source: test, mic[:NAME], file (the --video file's sound), none")
 	size := fs.String("size", "1280x720", "video size WxH")
 	fps := fs.Int("fps", 30, "frames per second")
@@ -92,7 +94,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	s, err := broadcast.Start(ctx, broadcast.Config{
-		Preset: *preset, Server: *server, Key: k, Video: *video, Audio: *audio, Loop: *loop, AtFileEnd: *atEnd,
+		Preset: *preset, Server: *server, Key: k, Video: *video, Video2: *video2, Layout: *layout, Audio: *audio, Loop: *loop, AtFileEnd: *atEnd,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
 		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), MaxAttempts: *maxAttempts, Logger: log,
 		RecordPath: *record, RecordOnly: *record != "" && !destination, RecordFullQuality: *recordQuality == "full",

@@ -304,3 +304,48 @@ func TestRelayFansOut(t *testing.T) {
 		t.Fatalf("through the relay the platform's viewer got %d video packets, streams %+v", len(p.PacketsOf("video")), p.Streams)
 	}
 }
+
+// TestCameraInTheCorner: a white screen (Xvfb) with a grey 16:9 picture in the bottom right corner
+// reaches a viewer with the grey exactly in the corner's rectangle (320x180 at 928,508 in
+// 1280x720) and the screen everywhere else.
+func TestCameraInTheCorner(t *testing.T) {
+	display := testpeer.StartXvfb(t, "1280x720x24", "-wr")
+	grey := filepath.Join(t.TempDir(), "grey.mkv")
+	if out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=0x808080:s=640x360:r=30:d=2",
+		"-c:v", "libx264", "-preset", "ultrafast", "-y", grey); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	rec := filepath.Join(t.TempDir(), "corner.flv")
+	viewer := testpeer.Record(t, n.URL("corner"), rec, 4*time.Second)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CACHE_HOME="+t.TempDir(),
+		"ONAIR_TEST_STREAM_ARGS=--preset custom --server "+n.URL("")+" --key corner --video screen --video2 file:"+grey+
+			" --layout corner:br:m --audio none --size 1280x720 --duration 7s")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("onair stream --video screen --video2 file: %v\n%s", err, out)
+	}
+	_ = viewer.Wait()
+	gray := filepath.Join(t.TempDir(), "frame.gray")
+	if out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-ss", "2", "-i", rec, "-frames:v", "1", "-vf", "format=gray",
+		"-f", "rawvideo", "-y", gray); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	pix, err := os.ReadFile(gray)
+	if err != nil || len(pix) != 1280*720 {
+		t.Fatalf("decoded %d bytes (%v), want 1280x720", len(pix), err)
+	}
+	for _, c := range []struct {
+		x, y int
+		grey bool
+	}{
+		{930, 510, true}, {1245, 685, true}, {1088, 598, true}, // inside, at both corners and the middle
+		{924, 598, false}, {1088, 504, false}, {1252, 598, false}, {1088, 692, false}, // just outside
+		{10, 10, false}, {640, 360, false}, {1270, 710, false},
+	} {
+		l := pix[c.y*1280+c.x]
+		if isGrey := l > 100 && l < 150; isGrey != c.grey {
+			t.Errorf("(%d,%d): luma %d, want grey %v (the corner is 928,508 to 1248,688; the white screen around it)", c.x, c.y, l, c.grey)
+		}
+	}
+}

@@ -35,8 +35,14 @@ type Config struct {
 	Key    string // the stream key: never logged
 
 	Video string // test | camera[:NAME] | screen[:NAME] | file:PATH | none
-	Audio string // test | mic[:NAME] | file | none
-	Loop  bool   // loop a file source
+	// Video2 is a second picture (test | camera[:NAME] | screen[:NAME] | file:PATH | none):
+	// the camera in a corner of the screen, or beside it, as Layout says.
+	Video2 string
+	// Layout is how the two pictures share the stream's (ParseLayout); with a second picture
+	// the default is DefaultCorner.
+	Layout string
+	Audio  string // test | mic[:NAME] | file | none
+	Loop   bool   // loop a file source
 	// AtFileEnd is what happens when a file source ends: FileEndStop (the default) ends the
 	// stream, FileEndLoop plays it again (as Loop), FileEndHold shows "Be right back" on its last
 	// picture, with silence, until stopped.
@@ -82,6 +88,9 @@ type Plan struct {
 	ExtraCA    []byte
 	VideoKind  string // test, camera, screen, file, none
 	VideoArg   string
+	Video2Kind string // the second picture's kind; none without one
+	Video2Arg  string
+	layout     Layout
 	AudioKind  string // test, mic, file, none
 	AudioArg   string
 	Keyframe   float64
@@ -128,6 +137,9 @@ func (c Config) Resolve() (Plan, error) {
 		return Plan{}, err
 	}
 	if plan.AudioKind, plan.AudioArg, err = parseSource(c.Audio, "test", []string{"test", "mic", "file", "none"}); err != nil {
+		return Plan{}, err
+	}
+	if err := plan.resolveSecondPicture(); err != nil {
 		return Plan{}, err
 	}
 	if plan.VideoKind == "file" && plan.VideoArg == "" {
@@ -231,4 +243,31 @@ func SplitServerKey(server string) (base, key string, ok bool) {
 		return server, "", false
 	}
 	return t.TCURL, t.StreamName, true
+}
+
+// resolveSecondPicture checks the second picture and the layout.
+func (p *Plan) resolveSecondPicture() error {
+	var err error
+	if p.Video2Kind, p.Video2Arg, err = parseSource(p.Video2, "none", []string{"test", "camera", "screen", "file", "none"}); err != nil {
+		return err
+	}
+	if p.Video2Kind == "file" && p.Video2Arg == "" {
+		return fmt.Errorf("%w: --video2 file:PATH needs a path", ErrBadSource)
+	}
+	if p.Video2Kind != "none" && p.VideoKind == "none" {
+		return fmt.Errorf("%w: a second picture (--video2) goes with a first one (--video)", ErrBadSource)
+	}
+	if p.Video2Kind != "none" && p.Video2Kind == p.VideoKind && p.Video2Arg == p.VideoArg && p.VideoKind != "test" {
+		return fmt.Errorf("%w: the second picture is the same %s as the first", ErrBadSource, p.VideoKind)
+	}
+	if p.layout, err = ParseLayout(p.Layout); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSettings, err)
+	}
+	if p.Layout == "" && p.Video2Kind != "none" {
+		p.layout = DefaultCorner
+	}
+	if p.layout.Kind != "video" && p.Video2Kind == "none" {
+		return fmt.Errorf("%w: the layout %s needs a second picture (--video2)", ErrBadSettings, p.layout)
+	}
+	return nil
 }

@@ -15,6 +15,10 @@ import (
 // startPipelines starts one goroutine per source. Video packets go from the encoder to the sender
 // directly; audio ones through audioOut, closed when the audio source ends.
 func (s *Session) startPipelines() {
+	if s.src.video2 != nil {
+		s.second = keepLatest(s.src.video2, func(err error) { s.sourceEnded("second picture", err) })
+		s.taps.second, s.taps.layout = s.second, &s.layout
+	}
 	if s.src.video != nil {
 		go s.videoLoop()
 	}
@@ -49,15 +53,25 @@ func (s *Session) videoLoop() {
 			s.fail(err)
 			return
 		}
-		if rv := s.fullQuality.Load(); rv != nil { // both encoders read the frame; the last lets it go
-			var users atomic.Int32
-			users.Store(2)
-			vf.Release = func() {
-				if users.Add(-1) == 0 {
-					release()
+		if s.second != nil {
+			if vf, err = s.second.compose(vf, *s.layout.Load(), s.plan.Width, s.plan.Height); err != nil {
+				if vf.Release != nil {
+					vf.Release()
 				}
+				s.fail(err)
+				return
 			}
-			_ = rv.Submit(vf) // a failure there stops only the recording
+		}
+		if rv := s.fullQuality.Load(); rv != nil { // both encoders read the frame; the last lets it go
+			vf.Release = releaseAfter(2, vf.Release)
+			rf := vf
+			if vf.Inset != nil {
+				in := *vf.Inset
+				in.Release = releaseAfter(2, in.Release)
+				rin := in
+				vf.Inset, rf.Inset = &in, &rin
+			}
+			_ = rv.Submit(rf) // a failure there stops only the recording
 		}
 		if err := s.venc.Submit(vf); err != nil {
 			if s.ctx.Err() == nil { // not stopping: the encoder failed
@@ -67,6 +81,26 @@ func (s *Session) videoLoop() {
 		}
 		s.taps.preview(f)
 	}
+}
+
+// releaseAfter returns a release that lets go with release once it has been called n times.
+func releaseAfter(n int32, release func()) func() {
+	var users atomic.Int32
+	users.Store(n)
+	return func() {
+		if users.Add(-1) == 0 && release != nil {
+			release()
+		}
+	}
+}
+
+// SetLayout changes how the two pictures share the stream's, from the next frame on.
+func (s *Session) SetLayout(l Layout) error {
+	if s.second == nil && l.Kind != "video" {
+		return fmt.Errorf("%w: the layout %s needs a second picture", ErrBadSettings, l)
+	}
+	s.layout.Store(&l)
+	return nil
 }
 
 // audioLoop reads chunks and encodes them in place.

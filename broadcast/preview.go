@@ -3,7 +3,9 @@ package broadcast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"onair/capture"
 )
@@ -29,6 +31,8 @@ type Preview struct {
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
 	err    error
+	second *latestPicture
+	layout atomic.Pointer[Layout]
 }
 
 // StartPreview opens cfg's sources and feeds its taps until Stop.
@@ -43,7 +47,12 @@ func StartPreview(cfg Config) (*Preview, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Preview{cancel: cancel, src: src}
-	taps := &tapper{taps: cfg.Taps}
+	p.layout.Store(&plan.layout)
+	taps := &tapper{taps: cfg.Taps, width: plan.Width, height: plan.Height}
+	if src.video2 != nil {
+		p.second = keepLatest(src.video2, p.setErr)
+		taps.second, taps.layout = p.second, &p.layout
+	}
 	if src.video != nil {
 		p.wg.Add(1)
 		go func() {
@@ -106,9 +115,21 @@ func (p *Preview) Err() error {
 	return p.err
 }
 
+// SetLayout changes how the two pictures share the preview.
+func (p *Preview) SetLayout(l Layout) error {
+	if p.second == nil && l.Kind != "video" {
+		return fmt.Errorf("%w: the layout %s needs a second picture", ErrBadSettings, l)
+	}
+	p.layout.Store(&l)
+	return nil
+}
+
 // Stop closes the sources and waits for the readers.
 func (p *Preview) Stop() {
 	p.cancel()
 	p.src.close()
 	p.wg.Wait()
+	if p.second != nil {
+		<-p.second.done
+	}
 }

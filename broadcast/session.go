@@ -58,6 +58,9 @@ type Session struct {
 	prevVideo   uint64 // frames sent at the last snapshot, for fps
 	prevAt      time.Time
 	taps        *tapper
+	// second keeps the second picture's newest frame, layout how the two share the stream's.
+	second *latestPicture
+	layout atomic.Pointer[Layout]
 	// rec is the recording in progress, if any: read for every packet, so not under mu.
 	rec atomic.Pointer[recorder.Recorder]
 	// fullQuality encodes the recording's video at the chosen bitrate (RecordFullQuality);
@@ -85,7 +88,8 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Session{plan: plan, log: log, clock: capture.NewClock(),
-		senderDone: make(chan struct{}), state: StateIdle, reconnectCh: make(chan struct{}, 1), started: time.Now(), taps: &tapper{taps: cfg.Taps}}
+		senderDone: make(chan struct{}), state: StateIdle, reconnectCh: make(chan struct{}, 1), started: time.Now(),
+		taps: &tapper{taps: cfg.Taps, width: plan.Width, height: plan.Height}}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	for _, w := range plan.Warnings {
 		log.Warn(w)
@@ -128,6 +132,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, err
 		}
 	}
+	s.layout.Store(&s.plan.layout)
 	s.setState(StateConnecting, nil)
 	// Cancelling ctx ends the session as Stop does: the closed sources end the pipelines.
 	context.AfterFunc(s.ctx, s.src.close)

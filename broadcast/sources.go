@@ -13,10 +13,12 @@ import (
 // sources are a session's or a preview's open capture sources. They are closed once, from close,
 // whoever calls it first: Stop from the window and a failure from a pipeline may race.
 type sources struct {
-	video capture.VideoSource
-	audio capture.AudioSource
-	file  *capture.MediaFile // the file behind video and audio, when they come from one
-	once  sync.Once
+	video  capture.VideoSource
+	video2 capture.VideoSource // the second picture, if any
+	audio  capture.AudioSource
+	file   *capture.MediaFile // the file behind video and audio, when they come from one
+	file2  *capture.MediaFile // the file behind video2
+	once   sync.Once
 }
 
 // openSources opens what p asks for on clock. On error the ones already open are closed.
@@ -32,36 +34,16 @@ func openSources(p Plan, clock *capture.Clock) (*sources, error) {
 
 func (src *sources) open(p Plan, clock *capture.Clock) error {
 	var err error
-	switch p.VideoKind {
-	case "test":
-		src.video, err = capture.NewTestPattern(clock, p.Width, p.Height, p.FPS)
-	case "camera", "screen":
-		open := func() (capture.VideoSource, error) {
-			if p.VideoKind == "screen" {
-				return capture.OpenScreen(clock, p.VideoArg, float64(p.FPS))
-			}
-			return capture.OpenCamera(clock, p.VideoArg, p.Width, p.Height, float64(p.FPS))
-		}
-		var dev capture.VideoSource
-		if dev, err = open(); err == nil {
-			what := fmt.Sprintf("%s “%s”", p.VideoKind, dev.Info().Label)
-			src.video = keepVideo(clock, what, dev, open, p.Width, p.Height, p.FPS)
-		}
-	case "file":
-		src.file, err = capture.OpenMediaFile(clock, p.VideoArg, capture.MediaFileOptions{Video: true, Audio: p.AudioKind == "file", Loop: p.Loop})
-		if err == nil {
-			src.video = src.file.Video()
-			if p.AtFileEnd == FileEndHold { // at the end the stand-in holds the last picture
-				what := fmt.Sprintf("video file “%s”", filepath.Base(p.VideoArg))
-				src.video = keepVideo(clock, what, src.video, neverAgain[capture.VideoSource], p.Width, p.Height, p.FPS)
-			}
-		}
-	}
+	src.video, src.file, err = openPicture(p, clock, p.VideoKind, p.VideoArg, p.AudioKind == "file", p.Loop)
 	if err != nil {
 		return err
 	}
 	if p.wrapVideo != nil && src.video != nil {
 		src.video = p.wrapVideo(clock, src.video)
+	}
+	// A file as the second picture plays on in a loop: it stands in for a camera.
+	if src.video2, src.file2, err = openPicture(p, clock, p.Video2Kind, p.Video2Arg, false, true); err != nil {
+		return err
 	}
 	switch p.AudioKind {
 	case "test":
@@ -81,10 +63,40 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 	return err
 }
 
+// openPicture opens a picture source of kind with arg; file is the media file behind it, if any.
+func openPicture(p Plan, clock *capture.Clock, kind, arg string, fileSound, loop bool) (video capture.VideoSource, file *capture.MediaFile, err error) {
+	switch kind {
+	case "test":
+		video, err = capture.NewTestPattern(clock, p.Width, p.Height, p.FPS)
+	case "camera", "screen":
+		open := func() (capture.VideoSource, error) {
+			if kind == "screen" {
+				return capture.OpenScreen(clock, arg, float64(p.FPS))
+			}
+			return capture.OpenCamera(clock, arg, p.Width, p.Height, float64(p.FPS))
+		}
+		var dev capture.VideoSource
+		if dev, err = open(); err == nil {
+			what := fmt.Sprintf("%s “%s”", kind, dev.Info().Label)
+			video = keepVideo(clock, what, dev, open, p.Width, p.Height, p.FPS)
+		}
+	case "file":
+		file, err = capture.OpenMediaFile(clock, arg, capture.MediaFileOptions{Video: true, Audio: fileSound, Loop: loop})
+		if err == nil {
+			video = file.Video()
+			if p.AtFileEnd == FileEndHold && !loop { // at the end the stand-in holds the last picture
+				what := fmt.Sprintf("video file “%s”", filepath.Base(arg))
+				video = keepVideo(clock, what, video, neverAgain[capture.VideoSource], p.Width, p.Height, p.FPS)
+			}
+		}
+	}
+	return video, file, err
+}
+
 // lost names the devices that are away while their stand-ins play.
 func (src *sources) lost() []string {
 	var out []string
-	for _, s := range []any{src.video, src.audio} {
+	for _, s := range []any{src.video, src.video2, src.audio} {
 		if k, ok := s.(interface{ lost() string }); ok && k.lost() != "" && !slices.Contains(out, k.lost()) {
 			out = append(out, k.lost())
 		}
@@ -97,6 +109,12 @@ func (src *sources) close() {
 	src.once.Do(func() {
 		if src.video != nil {
 			src.video.Close()
+		}
+		if src.video2 != nil {
+			src.video2.Close()
+		}
+		if src.file2 != nil {
+			src.file2.Close()
 		}
 		if src.audio != nil {
 			src.audio.Close()

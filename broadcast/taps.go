@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"onair/capture"
@@ -12,7 +13,8 @@ import (
 // Taps are optional views into a live session, for the window. They are called from the capture
 // goroutines and must return quickly; the image is valid only during the call.
 type Taps struct {
-	// Preview receives about ten frames a second.
+	// Preview receives five pictures a second, small (480 wide), in the stream's shape: what
+	// viewers get, both pictures in their places.
 	Preview func(img image.Image)
 	// AudioLevel receives each audio chunk's peak level in dBFS (-inf for silence).
 	AudioLevel func(peakDBFS float64)
@@ -27,6 +29,11 @@ type tapper struct {
 	taps        Taps
 	mu          sync.Mutex
 	nextPreview time.Time
+	// What the preview picture is made of besides the first picture: the stream's size, and the
+	// second picture and the layout, when there is one.
+	width, height int
+	second        *latestPicture
+	layout        *atomic.Pointer[Layout]
 }
 
 // previewSlack lets a frame that comes a little early count as on time: a source that delivers
@@ -37,9 +44,19 @@ func (t *tapper) preview(f capture.VideoFrame) {
 	if t.taps.Preview == nil {
 		return
 	}
-	if t.previewDue(time.Now()) {
-		t.taps.Preview(f.Image)
+	if !t.previewDue(time.Now()) {
+		return
 	}
+	layout := Layout{Kind: "video"}
+	var second image.Image
+	if t.second != nil {
+		layout = *t.layout.Load()
+		if f2, release, ok := t.second.take(); ok {
+			defer release()
+			second = f2.Image
+		}
+	}
+	t.taps.Preview(previewPicture(f.Image, second, layout, t.width, t.height))
 }
 
 // previewDue reports whether a frame captured at now goes to the preview.

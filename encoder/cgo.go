@@ -14,15 +14,16 @@ package encoder
 #include <string.h>
 #include <stdlib.h>
 
-// onair_scale scales into the rectangle of dst at (x, y), both even, and paints the rest black:
-// a picture keeps its shape inside a stream of another (letterbox or pillarbox).
+// onair_scale scales into the rectangle of dst at (x, y), both even, and with bars paints the
+// rest black: a picture keeps its shape inside a stream of another (letterbox or pillarbox).
+// Without, what is around stays: an inset over a picture.
 static int onair_scale(struct SwsContext *c, const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
-		int s0, int s1, int s2, int src_h, AVFrame *dst, int x, int y, int w, int h) {
+		int s0, int s1, int s2, int src_h, AVFrame *dst, int x, int y, int w, int h, int bars) {
 	const uint8_t *const src[4] = {p0, p1, p2, NULL};
 	const int strides[4] = {s0, s1, s2, 0};
 	uint8_t *out[4] = {dst->data[0] + y * dst->linesize[0] + x,
 		dst->data[1] + y / 2 * dst->linesize[1] + x / 2, dst->data[2] + y / 2 * dst->linesize[2] + x / 2, NULL};
-	if (w != dst->width || h != dst->height) {
+	if (bars && (w != dst->width || h != dst->height)) {
 		for (int i = 0; i < 3; i++) {
 			int pw = i ? (dst->width + 1) / 2 : dst->width, ph = i ? (dst->height + 1) / 2 : dst->height;
 			int px = i ? x / 2 : x, py = i ? y / 2 : y, rw = i ? w / 2 : w, rh = i ? h / 2 : h;
@@ -97,8 +98,8 @@ func packetData(pkt *astiav.Packet) []byte {
 func framePtr(f *astiav.Frame) *C.AVFrame { return (*C.AVFrame)(f.UnsafePointer()) }
 
 // scale converts and scales f's planes (Go memory, read during the call) into the rectangle r of
-// dst, with black around it.
-func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame, r image.Rectangle) error {
+// dst, with black around it if bars.
+func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame, r image.Rectangle, bars bool) error {
 	var p [3]*C.uint8_t
 	for i := range p {
 		if len(f.Planes[i]) > 0 {
@@ -106,7 +107,7 @@ func scale(ssc *astiav.SoftwareScaleContext, f *VideoFrame, dst *astiav.Frame, r
 		}
 	}
 	ret := C.onair_scale(swsPtr(ssc), p[0], p[1], p[2], C.int(f.Strides[0]), C.int(f.Strides[1]), C.int(f.Strides[2]),
-		C.int(f.Height), framePtr(dst), C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()))
+		C.int(f.Height), framePtr(dst), C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()), C.int(cBool(bars)))
 	if ret <= 0 {
 		return fmt.Errorf("encoder: sws_scale returned %d", int(ret))
 	}
@@ -164,4 +165,11 @@ func swsSizes(ssc *astiav.SoftwareScaleContext) (w, h [2]int) {
 		return int(C.onair_sws_opt(swsPtr(ssc), n))
 	}
 	return [2]int{get("srcw"), get("dstw")}, [2]int{get("srch"), get("dsth")}
+}
+
+func cBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -57,6 +57,13 @@ type VideoFrame struct {
 	Strides       [3]int
 	PTS           time.Duration // capture time on the session clock
 	Release       func()
+	// Area is where the picture goes in the stream's, keeping its shape inside it with black
+	// around; empty means the whole picture.
+	Area image.Rectangle
+	// Inset is a second picture drawn over this one, keeping its shape inside InsetArea (the
+	// camera in a corner, or the right half side by side). It is released with the frame.
+	Inset     *VideoFrame
+	InsetArea image.Rectangle
 }
 
 func (f *VideoFrame) release() {
@@ -64,9 +71,17 @@ func (f *VideoFrame) release() {
 		f.Release()
 		f.Release = nil
 	}
+	if f.Inset != nil {
+		f.Inset.release()
+	}
 }
 
 func (f *VideoFrame) validate() error {
+	if f.Inset != nil {
+		if err := f.Inset.validate(); err != nil {
+			return err
+		}
+	}
 	if f.Width <= 0 || f.Height <= 0 {
 		return fmt.Errorf("encoder: frame size %dx%d", f.Width, f.Height)
 	}
@@ -89,7 +104,9 @@ type converter struct {
 	ssc           *astiav.SoftwareScaleContext
 	srcW, srcH    int
 	srcFmt        PixelFormat
+	area          image.Rectangle // the part of the stream's picture the source goes in
 	fit           image.Rectangle // where the source's picture goes in the stream's
+	inset         *converter      // for frames' insets, made when the first one comes
 }
 
 func newConverter(width, height int) *converter {
@@ -100,29 +117,61 @@ func (c *converter) free() {
 	if c.ssc != nil {
 		c.ssc.Free()
 	}
+	if c.inset != nil {
+		c.inset.free()
+	}
 }
 
-// convert writes f into dst (already allocated at the output size in yuv420p).
+// convert writes f, and its inset if it has one, into dst (already allocated at the output size
+// in yuv420p).
 func (c *converter) convert(f *VideoFrame, dst *astiav.Frame) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
-	if c.ssc == nil || f.Width != c.srcW || f.Height != c.srcH || f.Format != c.srcFmt {
-		if c.ssc != nil {
-			c.ssc.Free()
-		}
-		c.fit = fitInside(f.Width, f.Height, c.width, c.height)
-		ssc, err := astiav.CreateSoftwareScaleContext(f.Width, f.Height, f.Format.av(), c.fit.Dx(), c.fit.Dy(),
-			astiav.PixelFormatYuv420P, astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBilinear))
-		if err != nil {
-			return fmt.Errorf("encoder: cannot convert %v %dx%d: %w", f.Format, f.Width, f.Height, err)
-		}
-		c.ssc, c.srcW, c.srcH, c.srcFmt = ssc, f.Width, f.Height, f.Format
+	whole := image.Rect(0, 0, c.width, c.height)
+	area := f.Area.Intersect(whole)
+	if area.Empty() {
+		area = whole
+	}
+	if err := c.prepare(f, area); err != nil {
+		return err
 	}
 	if err := dst.MakeWritable(); err != nil {
 		return err
 	}
-	return scale(c.ssc, f, dst, c.fit)
+	if err := scale(c.ssc, f, dst, c.fit, true); err != nil {
+		return err
+	}
+	if f.Inset == nil || f.InsetArea.Intersect(whole).Empty() {
+		return nil
+	}
+	if c.inset == nil {
+		c.inset = newConverter(c.width, c.height)
+	}
+	if err := c.inset.prepare(f.Inset, f.InsetArea.Intersect(whole)); err != nil {
+		return err
+	}
+	return scale(c.inset.ssc, f.Inset, dst, c.inset.fit, false)
+}
+
+// prepare makes the scaler for f's size and format into area, unless the one there fits.
+func (c *converter) prepare(f *VideoFrame, area image.Rectangle) error {
+	if c.ssc != nil && f.Width == c.srcW && f.Height == c.srcH && f.Format == c.srcFmt && area == c.area {
+		return nil
+	}
+	if c.ssc != nil {
+		c.ssc.Free()
+		c.ssc = nil
+	}
+	area = image.Rect(area.Min.X&^1, area.Min.Y&^1, area.Max.X&^1, area.Max.Y&^1) // 4:2:0 chroma
+	c.fit = fitInside(f.Width, f.Height, area.Dx(), area.Dy()).Add(area.Min)
+	ssc, err := astiav.CreateSoftwareScaleContext(f.Width, f.Height, f.Format.av(), c.fit.Dx(), c.fit.Dy(),
+		astiav.PixelFormatYuv420P, astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBilinear))
+	if err != nil {
+		return fmt.Errorf("encoder: cannot convert %v %dx%d: %w", f.Format, f.Width, f.Height, err)
+	}
+	c.ssc, c.srcW, c.srcH, c.srcFmt, c.area = ssc, f.Width, f.Height, f.Format, area
+	return nil
 }
 
 // fitInside is where a w×h picture goes in a W×H stream so that it keeps its shape: as large as

@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"image"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,5 +181,64 @@ func TestPictureKeepsItsShape(t *testing.T) {
 				t.Fatalf("(%d,%d) in the picture has luma %d, want white", x, y, l)
 			}
 		}
+	}
+}
+
+// TestInsetGoesInItsArea: a second picture goes over the first inside its area, keeping its shape,
+// and the first keeps its own area (the camera in a corner of the screen, and side by side).
+func TestInsetGoesInItsArea(t *testing.T) {
+	solid := func(w, h int, v byte) VideoFrame {
+		pix := make([]byte, w*h*4)
+		for i := range pix {
+			pix[i] = v
+		}
+		return VideoFrame{Format: RGBA, Width: w, Height: h, Planes: [3][]byte{pix}, Strides: [3]int{w * 4}}
+	}
+	type spot struct {
+		x, y   int
+		lo, hi int // luma range
+		what   string
+	}
+	white, grey, black := [2]int{200, 255}, [2]int{100, 150}, [2]int{0, 40}
+	for _, c := range []struct {
+		name        string
+		area, inset image.Rectangle
+		insetW      int
+		spots       []spot
+	}{
+		{"corner", image.Rectangle{}, image.Rect(928, 508, 1248, 688), 640, []spot{
+			{930, 510, grey[0], grey[1], "the inset's top left"}, {1245, 685, grey[0], grey[1], "the inset's bottom right"},
+			{924, 600, white[0], white[1], "left of the inset"}, {1100, 504, white[0], white[1], "above the inset"},
+			{1252, 600, white[0], white[1], "right of the inset"}, {1100, 692, white[0], white[1], "below the inset"},
+			{10, 10, white[0], white[1], "the first picture"}}},
+		{"side", image.Rect(0, 0, 640, 720), image.Rect(640, 0, 1280, 720), 640, []spot{
+			{320, 100, black[0], black[1], "the bar above the first"}, {320, 360, white[0], white[1], "the first"},
+			{960, 100, black[0], black[1], "the bar above the second"}, {960, 360, grey[0], grey[1], "the second"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := NewVideo(VideoConfig{Width: 1280, Height: 720, FPS: 30, BitrateKbps: 4000, Codec: "libx264", Preset: "ultrafast"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := collect(v)
+			var released atomic.Int32
+			for i := 0; i < 3; i++ {
+				f, in := solid(1280, 720, 255), solid(c.insetW, c.insetW*9/16, 128)
+				in.Release = func() { released.Add(1) }
+				f.PTS, f.Area, f.Inset, f.InsetArea = time.Duration(i)*33*time.Millisecond, c.area, &in, c.inset
+				submitWait(t, v, f)
+			}
+			v.Close()
+			if released.Load() != 3 {
+				t.Fatalf("%d insets released, want 3", released.Load())
+			}
+			pics := decodeH264(t, v.Config(), <-res)
+			p := pics[len(pics)-1]
+			for _, s := range c.spots {
+				if l := int(p.y[s.y*p.w+s.x]); l < s.lo || l > s.hi {
+					t.Errorf("(%d,%d), %s: luma %d, want %d to %d", s.x, s.y, s.what, l, s.lo, s.hi)
+				}
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"errors"
+	"image"
 	"runtime"
 
 	"github.com/asticode/go-astiav"
@@ -25,7 +26,8 @@ func newLender() *lender { return &lender{frame: astiav.AllocFrame()} }
 
 // canLend reports whether f can go to the encoder as it is: I420 at the stream's size.
 func canLend(f *VideoFrame, width, height int) bool {
-	return f.Format == I420 && f.Width == width && f.Height == height && f.validate() == nil
+	return f.Format == I420 && f.Width == width && f.Height == height && f.Inset == nil &&
+		(f.Area.Empty() || f.Area == image.Rect(0, 0, width, height)) && f.validate() == nil
 }
 
 // lend pins f's planes and returns the frame that points at them.

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,4 +130,57 @@ func realEngineWindow(t *testing.T, server, key string) *Window {
 		w.key.SetText(key)
 	})
 	return w
+}
+
+// TestWindowPutsTheSecondPictureInItsCorner: with the real engine, a white video file with the
+// test pattern as the second picture shows in the preview as viewers get it, the pattern in the
+// bottom right corner; a corner button moves it while live.
+func TestWindowPutsTheSecondPictureInItsCorner(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	white := filepath.Join(t.TempDir(), "white.mp4")
+	if out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=white:s=320x180:r=30:d=12",
+		"-c:v", "libx264", "-preset", "ultrafast", "-y", white); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	w := realEngineWindow(t, n.URL(""), "scene")
+	onUI(func() {
+		w.sizeSel.SetSelected("640x360")
+		w.fileChosen(white)
+		w.audioSel.SetSelected(optNoSound) // the file has none
+		w.scene.second.SetSelected(optTestPattern)
+	})
+	// In a 480x270 preview the medium bottom right corner is 348,192 to 468,258.
+	isWhite := func(x, y int) bool {
+		var c color.RGBA
+		onUI(func() {
+			if img, ok := w.preview.Image.(*image.RGBA); ok && img.Bounds().Dx() == 480 {
+				c = img.RGBAAt(x, y)
+			}
+		})
+		return c.R > 230 && c.G > 230 && c.B > 230
+	}
+	patternAt := func(x0, y0 int) bool { // some of the pattern's colours in the box, white around it
+		for _, p := range [][2]int{{20, 20}, {60, 33}, {100, 50}, {40, 55}} {
+			if !isWhite(x0+p[0], y0+p[1]) {
+				return true
+			}
+		}
+		return false
+	}
+	waitFor(t, "the pattern in the bottom right corner of the preview", func() bool {
+		return patternAt(348, 192) && isWhite(100, 100) && isWhite(300, 240)
+	})
+	if !w.scene.box.Visible() || !w.scene.placing.Visible() {
+		t.Fatal("with a second picture the layout and the corner buttons should show")
+	}
+	onUI(func() { test.Tap(w.goLive) })
+	waitFor(t, "live", func() bool { return strings.Contains(statusOf(w), "LIVE") })
+	onUI(func() { test.Tap(w.scene.corners[0]) }) // ↖
+	waitFor(t, "the pattern in the top left corner while live", func() bool {
+		return patternAt(12, 12) && isWhite(400, 225)
+	})
+	if cfg := w.config(); cfg.Video2 != "test" || cfg.Layout != "corner:tl:m" {
+		t.Fatalf("config: second picture %q, layout %q", cfg.Video2, cfg.Layout)
+	}
+	w.current().Stop()
 }

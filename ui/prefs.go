@@ -21,6 +21,8 @@ const (
 	prefRemember   = "remember_key"
 	prefFileEnd    = "file_end"
 	prefKeepTrying = "keep_trying"
+	prefVideo2     = "video2"
+	prefLayout     = "layout"
 )
 
 // keyringService names OnAir's entries in the OS keyring.
@@ -81,6 +83,7 @@ func (w *Window) load() {
 	w.videos = nil // no preview while restoring
 	w.videoSel.SetSelected(pick(w.videoSel.Options, p.String(prefVideo), optTestPattern, videos))
 	w.audioSel.SetSelected(pick(w.audioSel.Options, p.String(prefAudio), optTestTone, audios))
+	w.restoreScene(p.String(prefVideo2), p.String(prefLayout), videos)
 	w.videos, w.audios = videos, audios
 	w.startPreview()
 }
@@ -112,6 +115,8 @@ func (w *Window) save() {
 		p.SetString(prefVideo, spec)
 	}
 	p.SetString(prefAudio, w.audios[w.audioSel.Selected])
+	p.SetString(prefVideo2, w.secondPicture())
+	p.SetString(prefLayout, w.sceneLayout().String())
 	p.SetString(prefSize, w.sizeSel.Selected)
 	if n, err := strconv.Atoi(w.fpsSel.Selected); err == nil {
 		p.SetInt(prefFPS, n)

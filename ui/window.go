@@ -40,6 +40,7 @@ type Window struct {
 	noCamera   *widget.Label
 	meter      *LevelMeter
 	videoSel   *widget.Select
+	scene      *scene // the second picture and the layout
 	audioSel   *widget.Select
 	presetSel  *widget.Select
 	about      *widget.Label
@@ -129,6 +130,7 @@ func (w *Window) build() {
 	w.meter = NewLevelMeter()
 
 	w.videoSel = widget.NewSelect(nil, func(string) { w.sourcesChanged() })
+	w.buildScene()
 	w.fileEnd = widget.NewSelect(nil, nil)
 	for _, e := range fileEnds {
 		w.fileEnd.Options = append(w.fileEnd.Options, "At its end: "+e.label)
@@ -216,6 +218,7 @@ func (w *Window) build() {
 	left.Offset = 0.4
 	form := widget.NewForm(
 		widget.NewFormItem("Camera", container.NewVBox(w.videoSel, w.fileEnd)), // the file's end, only for a file
+		widget.NewFormItem("Also show", container.NewVBox(w.scene.second, w.scene.box)),
 		widget.NewFormItem("Microphone", w.audioSel),
 		widget.NewFormItem("Stream to", w.presetSel),
 		widget.NewFormItem("", w.about),
@@ -286,8 +289,11 @@ func (w *Window) shutdown() {
 func (w *Window) config() broadcast.Config {
 	cfg := broadcast.Config{
 		Preset: w.preset.ID, Key: strings.TrimSpace(w.key.Text),
-		Video: w.videos[w.videoSel.Selected], Audio: w.audios[w.audioSel.Selected],
+		Video: w.videos[w.videoSel.Selected], Video2: w.secondPicture(), Audio: w.audios[w.audioSel.Selected],
 		Adaptive: true, Taps: w.taps(), RecordFullQuality: w.recordFull.Checked,
+	}
+	if cfg.Video2 != "" {
+		cfg.Layout = w.sceneLayout().String()
 	}
 	if w.preset.ServerEditable {
 		cfg.Server = strings.TrimSpace(w.server.Text)
