@@ -31,6 +31,9 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	video := fs.String("video", "test", "video source: test, camera[:NAME], screen[:NAME], file:PATH, none")
 	video2 := fs.String("video2", "none", "a second picture: test, camera[:NAME], screen[:NAME], file:PATH (loops), none")
 	layout := fs.String("layout", "", "how the two pictures share the stream: video, video2, side, corner:POS:SIZE (POS tl, tr, bl, br; SIZE s, m, l; default with --video2: corner:br:m)")
+	audio2 := fs.String("audio2", "none", "a second sound mixed with the first: desktop (the computer's own sound), test, mic[:NAME], file (the --video file's sound), none")
+	audioGain := fs.Float64("audio-gain", 0, "the first sound's level in dB (-60 to +24)")
+	audio2Gain := fs.Float64("audio2-gain", 0, "the second sound's level in dB (-60 to +24)")
 	audio := fs.String("audio", "test", "audio source: test, mic[:NAME], file (the --video file's sound), none")
 	size := fs.String("size", "1280x720", "video size WxH")
 	fps := fs.Int("fps", 30, "frames per second")
@@ -94,7 +97,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	s, err := broadcast.Start(ctx, broadcast.Config{
-		Preset: *preset, Server: *server, Key: k, Video: *video, Video2: *video2, Layout: *layout, Audio: *audio, Loop: *loop, AtFileEnd: *atEnd,
+		Preset: *preset, Server: *server, Key: k, Video: *video, Video2: *video2, Layout: *layout, Audio: *audio, Audio2: *audio2, AudioGainDB: *audioGain, Audio2GainDB: *audio2Gain, Loop: *loop, AtFileEnd: *atEnd,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
 		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), MaxAttempts: *maxAttempts, Logger: log,
 		RecordPath: *record, RecordOnly: *record != "" && !destination, RecordFullQuality: *recordQuality == "full",

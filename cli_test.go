@@ -349,3 +349,48 @@ func TestCameraInTheCorner(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoSoundsMixWithoutClipping: the test tone mixed with a second one, both raised 12 dB (the
+// beeps then add up to four times full scale), reaches a viewer limited under full scale and still
+// loud; the stats give each sound's level before the limiter.
+func TestTwoSoundsMixWithoutClipping(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	rec := filepath.Join(t.TempDir(), "mix.flv")
+	viewer := testpeer.Record(t, n.URL("mix"), rec, 5*time.Second)
+	stats := filepath.Join(t.TempDir(), "stats.jsonl")
+	var stdout, stderr bytes.Buffer
+	if code := runStream([]string{"--preset", "custom", "--server", n.URL(""), "--key", "mix", "--video", "none",
+		"--audio", "test", "--audio2", "test", "--audio-gain", "12", "--audio2-gain", "12", "--stats", stats, "--duration", "7s"},
+		&stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	_ = viewer.Wait()
+	out, err := testpeer.Run(t, time.Minute, "ffmpeg", "-i", rec, "-af", "volumedetect", "-f", "null", "-")
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	var maxDB float64
+	if _, err := fmt.Sscanf(string(out[bytes.Index(out, []byte("max_volume: "))+len("max_volume: "):]), "%f", &maxDB); err != nil {
+		t.Fatalf("no max_volume in %s", out)
+	}
+	if maxDB > 0 || maxDB < -4 { // over 0 dBFS would be clipping
+		t.Fatalf("the mix peaks at %.1f dBFS, want under full scale (limited at -1) and loud", maxDB)
+	}
+	data, _ := os.ReadFile(stats)
+	var loudest float64 = -200
+	sawDesktop := false
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var st struct {
+			Mic     *float64 `json:"mic_dbfs"`
+			Desktop *float64 `json:"desktop_dbfs"`
+		}
+		if json.Unmarshal(line, &st) == nil && st.Mic != nil {
+			loudest = max(loudest, *st.Mic)
+			sawDesktop = sawDesktop || st.Desktop != nil
+		}
+	}
+	t.Logf("mixed peak %.1f dBFS; the first sound's loudest second %.1f dBFS", maxDB, loudest)
+	if loudest < 5 || loudest > 7 || !sawDesktop { // the beep at -6 dBFS, raised 12 dB
+		t.Fatalf("stats: the first sound's loudest %.1f dBFS (want +6), the second's level given: %v", loudest, sawDesktop)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -42,7 +43,12 @@ type Config struct {
 	// the default is DefaultCorner.
 	Layout string
 	Audio  string // test | mic[:NAME] | file | none
-	Loop   bool   // loop a file source
+	// Audio2 is a second sound mixed with the first: desktop (the computer's own sound), test,
+	// mic[:NAME], or file (the video file's sound), or none.
+	Audio2 string
+	// AudioGainDB and Audio2GainDB set each sound's level (0: as captured).
+	AudioGainDB, Audio2GainDB float64
+	Loop                      bool // loop a file source
 	// AtFileEnd is what happens when a file source ends: FileEndStop (the default) ends the
 	// stream, FileEndLoop plays it again (as Loop), FileEndHold shows "Be right back" on its last
 	// picture, with silence, until stopped.
@@ -90,6 +96,8 @@ type Plan struct {
 	VideoArg   string
 	Video2Kind string // the second picture's kind; none without one
 	Video2Arg  string
+	Audio2Kind string // the second sound's kind; none without one
+	Audio2Arg  string
 	layout     Layout
 	AudioKind  string // test, mic, file, none
 	AudioArg   string
@@ -140,6 +148,9 @@ func (c Config) Resolve() (Plan, error) {
 		return Plan{}, err
 	}
 	if err := plan.resolveSecondPicture(); err != nil {
+		return Plan{}, err
+	}
+	if err := plan.resolveSecondSound(); err != nil {
 		return Plan{}, err
 	}
 	if plan.VideoKind == "file" && plan.VideoArg == "" {
@@ -268,6 +279,28 @@ func (p *Plan) resolveSecondPicture() error {
 	}
 	if p.layout.Kind != "video" && p.Video2Kind == "none" {
 		return fmt.Errorf("%w: the layout %s needs a second picture (--video2)", ErrBadSettings, p.layout)
+	}
+	return nil
+}
+
+// resolveSecondSound checks the second sound and the levels.
+func (p *Plan) resolveSecondSound() error {
+	var err error
+	if p.Audio2Kind, p.Audio2Arg, err = parseSource(p.Audio2, "none", []string{"desktop", "test", "mic", "file", "none"}); err != nil {
+		return err
+	}
+	switch {
+	case p.Audio2Kind != "none" && p.AudioKind == "none":
+		return fmt.Errorf("%w: a second sound (--audio2) goes with a first one (--audio)", ErrBadSource)
+	case p.Audio2Kind == "file" && (p.VideoKind != "file" || p.AudioKind == "file"):
+		return fmt.Errorf("%w: --audio2 file takes the sound of a --video file: source whose sound is not already the first", ErrBadSource)
+	case p.Audio2Kind != "none" && p.Audio2Kind == p.AudioKind && p.Audio2Arg == p.AudioArg && p.AudioKind != "test":
+		return fmt.Errorf("%w: the second sound is the same %s as the first", ErrBadSource, p.AudioKind)
+	}
+	for _, db := range []float64{p.AudioGainDB, p.Audio2GainDB} {
+		if db < -60 || db > 24 || math.IsNaN(db) {
+			return fmt.Errorf("%w: a sound level of %g dB (-60 to +24)", ErrBadSettings, db)
+		}
 	}
 	return nil
 }

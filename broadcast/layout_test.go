@@ -36,7 +36,7 @@ func TestLayoutsPlaceThePictures(t *testing.T) {
 	}
 }
 
-func TestSecondPictureSettings(t *testing.T) {
+func TestSecondPictureAndSoundSettings(t *testing.T) {
 	for _, c := range []struct {
 		cfg  Config
 		want string // in the error; "" for none
@@ -48,6 +48,11 @@ func TestSecondPictureSettings(t *testing.T) {
 		{Config{Video: "test", Video2: "file:"}, "needs a path"},
 		{Config{Video: "camera", Video2: "camera"}, "the same camera"},
 		{Config{Video: "test", Video2: "test", Layout: "corner:up"}, "not one OnAir knows"},
+		{Config{Audio: "none", Audio2: "none"}, ""},
+		{Config{Audio: "none", Audio2: "test"}, "goes with a first one"},
+		{Config{Audio: "mic", Audio2: "mic"}, "the same mic"},
+		{Config{Audio: "test", Audio2: "file"}, "takes the sound of a --video file"},
+		{Config{Audio: "test", Audio2: "desktop", AudioGainDB: 30}, "a sound level of 30 dB"},
 	} {
 		p, err := c.cfg.Resolve()
 		switch {
@@ -55,7 +60,7 @@ func TestSecondPictureSettings(t *testing.T) {
 			t.Errorf("%+v: %v", c.cfg, err)
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%+v: %v, want an error saying %q", c.cfg, err, c.want)
-		case c.want == "" && c.cfg.Layout == "" && p.layout != DefaultCorner:
+		case c.want == "" && c.cfg.Video2 != "" && c.cfg.Layout == "" && p.layout != DefaultCorner:
 			t.Errorf("%+v: layout %v, want the default corner", c.cfg, p.layout)
 		}
 	}

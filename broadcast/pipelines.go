@@ -23,6 +23,9 @@ func (s *Session) startPipelines() {
 		go s.videoLoop()
 	}
 	if s.src.audio != nil {
+		info := s.src.audio.Info()
+		s.mix = newMixer(info.Channels, info.SampleRate, s.src.audio2, func(err error) { s.sourceEnded("second sound", err) })
+		s.mix.SetGains(s.plan.AudioGainDB, s.plan.Audio2GainDB, false, false)
 		s.audioOut = make(chan encoder.Packet, 512)
 		go func() {
 			defer close(s.audioOut)
@@ -103,6 +106,14 @@ func (s *Session) SetLayout(l Layout) error {
 	return nil
 }
 
+// SetSoundLevels sets the first and the second sound's levels in dB (0: as captured) and mutes,
+// from the next chunk on.
+func (s *Session) SetSoundLevels(db1, db2 float64, mute1, mute2 bool) {
+	if s.mix != nil {
+		s.mix.SetGains(db1, db2, mute1, mute2)
+	}
+}
+
 // audioLoop reads chunks and encodes them in place.
 func (s *Session) audioLoop() {
 	for {
@@ -114,7 +125,8 @@ func (s *Session) audioLoop() {
 			}
 			return
 		}
-		s.taps.level(c)
+		p1, p2 := s.mix.mix(c.Samples)
+		s.taps.levels(p1, p2, s.src.audio2 != nil)
 		pkts, err := s.aenc.Encode(encoder.AudioChunk{Float32: c.Samples, PTS: c.Time})
 		release()
 		if err != nil {

@@ -33,6 +33,7 @@ type Preview struct {
 	err    error
 	second *latestPicture
 	layout atomic.Pointer[Layout]
+	mix    *mixer // nil without sound
 }
 
 // StartPreview opens cfg's sources and feeds its taps until Stop.
@@ -69,8 +70,11 @@ func StartPreview(cfg Config) (*Preview, error) {
 		}()
 	}
 	if src.audio != nil {
+		info := src.audio.Info()
+		p.mix = newMixer(info.Channels, info.SampleRate, src.audio2, p.setErr)
+		p.mix.SetGains(plan.AudioGainDB, plan.Audio2GainDB, false, false)
 		p.wg.Add(1)
-		go func() {
+		go func() { // the meters show each sound at its level, as it will be mixed
 			defer p.wg.Done()
 			for ctx.Err() == nil {
 				c, release, err := src.audio.Read()
@@ -78,7 +82,8 @@ func StartPreview(cfg Config) (*Preview, error) {
 					p.setErr(err)
 					return
 				}
-				taps.level(c)
+				p1, p2 := p.mix.mix(c.Samples)
+				taps.levels(p1, p2, src.audio2 != nil)
 				release()
 			}
 		}()
@@ -115,6 +120,13 @@ func (p *Preview) Err() error {
 	return p.err
 }
 
+// SetSoundLevels sets the sounds' levels (dB) and mutes, as the meters show them.
+func (p *Preview) SetSoundLevels(db1, db2 float64, mute1, mute2 bool) {
+	if p.mix != nil {
+		p.mix.SetGains(db1, db2, mute1, mute2)
+	}
+}
+
 // SetLayout changes how the two pictures share the preview.
 func (p *Preview) SetLayout(l Layout) error {
 	if p.second == nil && l.Kind != "video" {
@@ -131,5 +143,8 @@ func (p *Preview) Stop() {
 	p.wg.Wait()
 	if p.second != nil {
 		<-p.second.done
+	}
+	if p.mix != nil {
+		<-p.mix.done
 	}
 }

@@ -61,6 +61,7 @@ type Session struct {
 	// second keeps the second picture's newest frame, layout how the two share the stream's.
 	second *latestPicture
 	layout atomic.Pointer[Layout]
+	mix    *mixer // the sound's levels and the second sound; nil without sound
 	// rec is the recording in progress, if any: read for every packet, so not under mu.
 	rec atomic.Pointer[recorder.Recorder]
 	// fullQuality encodes the recording's video at the chosen bitrate (RecordFullQuality);

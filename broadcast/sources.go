@@ -16,8 +16,9 @@ type sources struct {
 	video  capture.VideoSource
 	video2 capture.VideoSource // the second picture, if any
 	audio  capture.AudioSource
-	file   *capture.MediaFile // the file behind video and audio, when they come from one
-	file2  *capture.MediaFile // the file behind video2
+	audio2 capture.AudioSource // the second sound, mixed with the first
+	file   *capture.MediaFile  // the file behind video and audio, when they come from one
+	file2  *capture.MediaFile  // the file behind video2
 	once   sync.Once
 }
 
@@ -34,7 +35,7 @@ func openSources(p Plan, clock *capture.Clock) (*sources, error) {
 
 func (src *sources) open(p Plan, clock *capture.Clock) error {
 	var err error
-	src.video, src.file, err = openPicture(p, clock, p.VideoKind, p.VideoArg, p.AudioKind == "file", p.Loop)
+	src.video, src.file, err = openPicture(p, clock, p.VideoKind, p.VideoArg, p.AudioKind == "file" || p.Audio2Kind == "file", p.Loop)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,41 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 			src.audio = keepAudio(clock, fmt.Sprintf("video file “%s”", filepath.Base(p.VideoArg)), src.audio, neverAgain[capture.AudioSource])
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return src.openSecondSound(p, clock)
+}
+
+// openSecondSound opens the sound mixed with the first, at the first's rate.
+func (src *sources) openSecondSound(p Plan, clock *capture.Clock) error {
+	var err error
+	switch p.Audio2Kind {
+	case "none":
+		return nil
+	case "test":
+		src.audio2 = capture.NewTestTone(clock)
+	case "desktop":
+		src.audio2, err = capture.OpenDesktopSound(clock)
+	case "mic":
+		open := func() (capture.AudioSource, error) { return capture.OpenMicrophone(clock, p.Audio2Arg) }
+		var dev capture.AudioSource
+		if dev, err = open(); err == nil {
+			src.audio2 = keepAudio(clock, fmt.Sprintf("microphone “%s”", dev.Info().Label), dev, open)
+		}
+	case "file":
+		if src.audio2 = src.file.Audio(); src.audio2 == nil {
+			err = fmt.Errorf("%w: %s has no sound", ErrBadSource, filepath.Base(p.VideoArg))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if a, b := src.audio.Info().SampleRate, src.audio2.Info().SampleRate; a != b {
+		return fmt.Errorf("%w: the second sound (%s) runs at %d Hz and the first at %d Hz; OnAir mixes sounds of the same rate only",
+			ErrBadSource, src.audio2.Info().Label, b, a)
+	}
+	return nil
 }
 
 // openPicture opens a picture source of kind with arg; file is the media file behind it, if any.
@@ -96,7 +131,7 @@ func openPicture(p Plan, clock *capture.Clock, kind, arg string, fileSound, loop
 // lost names the devices that are away while their stand-ins play.
 func (src *sources) lost() []string {
 	var out []string
-	for _, s := range []any{src.video, src.video2, src.audio} {
+	for _, s := range []any{src.video, src.video2, src.audio, src.audio2} {
 		if k, ok := s.(interface{ lost() string }); ok && k.lost() != "" && !slices.Contains(out, k.lost()) {
 			out = append(out, k.lost())
 		}
@@ -118,6 +153,9 @@ func (src *sources) close() {
 		}
 		if src.audio != nil {
 			src.audio.Close()
+		}
+		if src.audio2 != nil {
+			src.audio2.Close()
 		}
 		if src.file != nil {
 			src.file.Close()

@@ -63,6 +63,10 @@ type Stats struct {
 	// AVOffsetMS is how far the audio's timestamps sit from its capture time, against the video's
 	// (positive: the sound comes later than the picture); OnAir keeps it within 40 ms.
 	AVOffsetMS float64 `json:"av_offset_ms"`
+	// MicDBFS and DesktopDBFS are the first and the second sound's peaks over the last second,
+	// after their levels and before the limiter (-120: silence); absent without such a sound.
+	MicDBFS     *float64 `json:"mic_dbfs,omitempty"`
+	DesktopDBFS *float64 `json:"desktop_dbfs,omitempty"`
 	// Reconnect details while reconnecting or waiting for the network.
 	Attempt     int      `json:"attempt,omitempty"`
 	RetryInS    float64  `json:"retry_in_s,omitempty"`

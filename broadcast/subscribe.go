@@ -129,6 +129,13 @@ func (s *Session) snapshot(final bool) Stats {
 	if s.aenc != nil {
 		st.AVOffsetMS = float64(s.aenc.Offset().Microseconds()) / 1000
 	}
+	if !final && s.mix != nil {
+		first, second := s.mix.levels()
+		st.MicDBFS = &first
+		if s.src.audio2 != nil {
+			st.DesktopDBFS = &second
+		}
+	}
 	if !final {
 		st.LatencyMS, st.LatencyP95MS = s.lat.take()
 		st.AudioLatencyMS, _ = s.audioLat.take()

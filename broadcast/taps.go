@@ -16,8 +16,10 @@ type Taps struct {
 	// Preview receives five pictures a second, small (480 wide), in the stream's shape: what
 	// viewers get, both pictures in their places.
 	Preview func(img image.Image)
-	// AudioLevel receives each audio chunk's peak level in dBFS (-inf for silence).
-	AudioLevel func(peakDBFS float64)
+	// AudioLevel receives each audio chunk's peak level in dBFS (-inf for silence), after the
+	// sound's level; SecondAudioLevel the same of the second sound.
+	AudioLevel       func(peakDBFS float64)
+	SecondAudioLevel func(peakDBFS float64)
 }
 
 // previewEvery spaces the preview's frames: each redraws the whole window, and five a second
@@ -74,13 +76,12 @@ func (t *tapper) previewDue(now time.Time) bool {
 	return true
 }
 
-func (t *tapper) level(c capture.AudioChunk) {
-	if t.taps.AudioLevel == nil {
-		return
+// levels passes a chunk's peaks (after each sound's level) to the meters.
+func (t *tapper) levels(p1, p2 float32, second bool) {
+	if t.taps.AudioLevel != nil {
+		t.taps.AudioLevel(20 * math.Log10(float64(p1)))
 	}
-	peak := 0.0
-	for _, v := range c.Samples {
-		peak = math.Max(peak, math.Abs(float64(v)))
+	if second && t.taps.SecondAudioLevel != nil {
+		t.taps.SecondAudioLevel(20 * math.Log10(float64(p2)))
 	}
-	t.taps.AudioLevel(20 * math.Log10(peak))
 }

@@ -72,6 +72,8 @@ var (
 	ErrDeviceLost   = errors.New("the device stopped delivering (unplugged?)")
 	ErrClosed       = errors.New("source closed")
 	ErrNoMicrophone = errors.New("no microphone available")
+	// ErrNoDesktopSound: no device records what the computer plays.
+	ErrNoDesktopSound = errors.New("the computer's own sound cannot be recorded here")
 )
 
 func noRelease() {}

@@ -321,6 +321,18 @@ func OpenMicrophone(clock *Clock, name string) (AudioSource, error) {
 	return &deviceAudio{clock: clock, d: d, r: r, info: AudioInfo{Label: d.Info().Name, SampleRate: p.SampleRate, Channels: p.ChannelCount}}, nil
 }
 
+// desktopSoundPrefix names the recording device PulseAudio and PipeWire offer for what the
+// computer plays: "Monitor of Built-in Audio", say.
+const desktopSoundPrefix = "Monitor of"
+
+// OpenDesktopSound opens the computer's own sound (what it plays), at 48 kHz.
+func OpenDesktopSound(clock *Clock) (AudioSource, error) {
+	if _, err := find(driver.Microphone, desktopSoundPrefix); err != nil {
+		return nil, fmt.Errorf("%w: there is no “Monitor of …” recording device (PulseAudio or PipeWire offer one)", ErrNoDesktopSound)
+	}
+	return OpenMicrophone(clock, desktopSoundPrefix)
+}
+
 type deviceAudio struct {
 	clock *Clock
 	d     driver.Driver

@@ -10,5 +10,9 @@ app=
 stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
 trap stop EXIT
 export XDG_CONFIG_HOME=$(mktemp -d)
+if [ -n "${ONAIR_PREFS:-}" ]; then # settings as a user left them (JSON), instead of a first run
+  mkdir -p "$XDG_CONFIG_HOME/fyne/app.onair.desktop"
+  echo "$ONAIR_PREFS" > "$XDG_CONFIG_HOME/fyne/app.onair.desktop/preferences.json"
+fi
 DISPLAY=$disp ./bin/onair ${ONAIR_ARGS:---go-live} >/dev/null 2>&1 &
 app=$!

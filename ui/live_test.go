@@ -184,3 +184,29 @@ func TestWindowPutsTheSecondPictureInItsCorner(t *testing.T) {
 	}
 	w.current().Stop()
 }
+
+// TestWindowMixesASecondSound: with the real engine, a second sound shows its own meter, and its
+// Mute silences it at once (the meters show each sound at its level, as it will be mixed).
+func TestWindowMixesASecondSound(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	w := realEngineWindow(t, n.URL(""), "sound")
+	onUI(func() {
+		w.videoSel.SetSelected(optTestPattern)
+		w.audioSel.SetSelected(optTestTone)
+		w.audio2Sel.SetSelected(optTestTone)
+	})
+	meter2 := func() string {
+		var s string
+		onUI(func() { s = w.meter2.Text() })
+		return s
+	}
+	waitFor(t, "the second meter", func() bool { return strings.Contains(meter2(), "dB") })
+	if !w.meter2.Object().Visible() || !w.level2.box.Visible() {
+		t.Fatal("the second sound's meter and level should show")
+	}
+	onUI(func() { w.level2.mute.SetChecked(true) })
+	waitFor(t, "the muted second sound", func() bool { return strings.Contains(meter2(), "silent") })
+	if cfg := w.config(); cfg.Audio2 != "test" || cfg.Audio2GainDB != -60 {
+		t.Fatalf("config: second sound %q at %g dB", cfg.Audio2, cfg.Audio2GainDB)
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,8 @@ const (
 	prefKeepTrying = "keep_trying"
 	prefVideo2     = "video2"
 	prefLayout     = "layout"
+	prefAudio2     = "audio2"
+	prefLevel      = "level." // the sounds' levels in dB: level.1, level.2
 )
 
 // keyringService names OnAir's entries in the OS keyring.
@@ -84,6 +87,13 @@ func (w *Window) load() {
 	w.videoSel.SetSelected(pick(w.videoSel.Options, p.String(prefVideo), optTestPattern, videos))
 	w.audioSel.SetSelected(pick(w.audioSel.Options, p.String(prefAudio), optTestTone, audios))
 	w.restoreScene(p.String(prefVideo2), p.String(prefLayout), videos)
+	for o, spec := range audios {
+		if spec == p.String(prefAudio2) && spec != "" && slices.Contains(w.audio2Sel.Options, o) {
+			w.audio2Sel.SetSelected(o)
+		}
+	}
+	w.level1.slider.SetValue(p.FloatWithFallback(prefLevel+"1", 0))
+	w.level2.slider.SetValue(p.FloatWithFallback(prefLevel+"2", 0))
 	w.videos, w.audios = videos, audios
 	w.startPreview()
 }
@@ -117,6 +127,9 @@ func (w *Window) save() {
 	p.SetString(prefAudio, w.audios[w.audioSel.Selected])
 	p.SetString(prefVideo2, w.secondPicture())
 	p.SetString(prefLayout, w.sceneLayout().String())
+	p.SetString(prefAudio2, w.secondSound())
+	p.SetFloat(prefLevel+"1", w.level1.slider.Value)
+	p.SetFloat(prefLevel+"2", w.level2.slider.Value)
 	p.SetString(prefSize, w.sizeSel.Selected)
 	if n, err := strconv.Atoi(w.fpsSel.Selected); err == nil {
 		p.SetInt(prefFPS, n)

@@ -10,7 +10,7 @@ import (
 // The settings form: platform, server, key and quality, and what is editable while live.
 
 func (w *Window) setEditable(on bool) {
-	for _, s := range []*widget.Select{w.videoSel, w.scene.second, w.audioSel, w.presetSel, w.sizeSel, w.fpsSel} {
+	for _, s := range []*widget.Select{w.videoSel, w.scene.second, w.audioSel, w.audio2Sel, w.presetSel, w.sizeSel, w.fpsSel} {
 		if on {
 			s.Enable()
 		} else {

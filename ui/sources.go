@@ -57,6 +57,7 @@ func (w *Window) listSources() {
 	aopts = append(aopts, optTestTone, optNoSound)
 	w.videoSel.Options, w.audioSel.Options = vopts, aopts
 	w.listSecondPictures()
+	w.listSecondSounds()
 	if w.cameras == 0 {
 		w.noCamera.SetText("No camera found: showing the test pattern. Plug one in and restart OnAir, or share your screen or a video file.")
 		w.noCamera.Show()

@@ -39,6 +39,10 @@ type Window struct {
 	preview    *canvas.Image
 	noCamera   *widget.Label
 	meter      *LevelMeter
+	meter2     *LevelMeter // the second sound's
+	audio2Sel  *widget.Select
+	level1     *soundLevel // the first sound's level and mute
+	level2     *soundLevel
 	videoSel   *widget.Select
 	scene      *scene // the second picture and the layout
 	audioSel   *widget.Select
@@ -90,8 +94,8 @@ type Window struct {
 	cameras     int    // cameras found
 	fileEnd     *widget.Select
 	lastLevel   time.Time
-	peak        float64 // the loudest level since the last redraw
-	peakFresh   bool
+	peak        [2]float64 // the loudest level of each sound since the last redraw
+	peakFresh   [2]bool
 	lastPicture time.Time // the last preview picture: without pictures the meter redraws on its own
 	// pendingStats waits for the next preview picture, so that both cost one redraw.
 	pendingStats *broadcast.Stats
@@ -104,7 +108,7 @@ func New(a fyne.App, eng Engine, keys KeyStore) *Window { return newWindow(a, en
 func newWindow(a fyne.App, eng Engine, keys KeyStore, do func(func())) *Window {
 	w := &Window{app: a, win: a.NewWindow(Title), eng: eng, keys: keys, presets: eng.Presets(), do: do, bg: newBackground()}
 	a.Settings().SetTheme(Theme())
-	w.peak = math.Inf(-1)
+	w.peak = [2]float64{math.Inf(-1), math.Inf(-1)}
 	w.win.Canvas().SetOnTypedKey(w.typedKey)
 	w.build()
 	w.load()
@@ -138,6 +142,7 @@ func (w *Window) build() {
 	w.fileEnd.SetSelectedIndex(0)
 	w.fileEnd.Hide()
 	w.audioSel = widget.NewSelect(nil, func(string) { w.sourcesChanged() })
+	w.buildSound()
 	var names []string
 	for _, p := range w.presets {
 		names = append(names, p.Name)
@@ -208,6 +213,7 @@ func (w *Window) build() {
 	figures := container.NewVBox(
 		w.noCamera,
 		w.meter.Object(),
+		w.meter2.Object(),
 		container.NewHBox(lightBox, w.lightWords),
 		stats,
 		w.graph.Object(),
@@ -219,7 +225,8 @@ func (w *Window) build() {
 	form := widget.NewForm(
 		widget.NewFormItem("Camera", container.NewVBox(w.videoSel, w.fileEnd)), // the file's end, only for a file
 		widget.NewFormItem("Also show", container.NewVBox(w.scene.second, w.scene.box)),
-		widget.NewFormItem("Microphone", w.audioSel),
+		widget.NewFormItem("Microphone", container.NewVBox(w.audioSel, w.level1.box)),
+		widget.NewFormItem("Also hear", container.NewVBox(w.audio2Sel, w.level2.box)),
 		widget.NewFormItem("Stream to", w.presetSel),
 		widget.NewFormItem("", w.about),
 		widget.NewFormItem("Server", w.server),
@@ -295,6 +302,7 @@ func (w *Window) config() broadcast.Config {
 	if cfg.Video2 != "" {
 		cfg.Layout = w.sceneLayout().String()
 	}
+	w.soundConfig(&cfg)
 	if w.preset.ServerEditable {
 		cfg.Server = strings.TrimSpace(w.server.Text)
 	} else if w.preset.ID != "local" {
