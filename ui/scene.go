@@ -114,12 +114,7 @@ func (w *Window) secondChanged() {
 	if w.scene == nil || w.scene.box == nil {
 		return // still being built
 	}
-	if w.secondPicture() == "" {
-		w.scene.box.Hide()
-	} else {
-		w.scene.box.Show()
-	}
-	w.showPlacing()
+	w.showSceneControls()
 	if w.videos != nil && w.current() == nil {
 		w.startPreview()
 	}
@@ -150,6 +145,16 @@ func (w *Window) layoutChanged() {
 			w.showError(words, detail)
 		}
 	}
+}
+
+// showSceneControls shows the layout with a second picture, the corner buttons with the corner.
+func (w *Window) showSceneControls() {
+	if w.secondPicture() == "" {
+		w.scene.box.Hide()
+	} else {
+		w.scene.box.Show()
+	}
+	w.showPlacing()
 }
 
 func (w *Window) showPlacing() {

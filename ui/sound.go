@@ -83,15 +83,20 @@ func (w *Window) secondSoundChanged() {
 	if w.level2 == nil || w.meter2 == nil {
 		return // still being built
 	}
+	w.showSoundControls()
+	if w.videos != nil && w.current() == nil {
+		w.startPreview()
+	}
+}
+
+// showSoundControls shows the second sound's level and meter when there is one.
+func (w *Window) showSoundControls() {
 	if w.secondSound() == "" {
 		w.level2.box.Hide()
 		w.meter2.Object().Hide()
 	} else {
 		w.level2.box.Show()
 		w.meter2.Object().Show()
-	}
-	if w.videos != nil && w.current() == nil {
-		w.startPreview()
 	}
 }
 

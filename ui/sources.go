@@ -83,13 +83,19 @@ func (w *Window) sourcesChanged() {
 	} else {
 		w.fileEnd.Hide()
 	}
+	w.showNoCamera()
+	if w.current() == nil {
+		w.startPreview()
+	}
+}
+
+// showNoCamera says that no camera was found while the test pattern stands in for one, and
+// nothing otherwise.
+func (w *Window) showNoCamera() {
 	if w.cameras == 0 && w.videoSel.Selected == optTestPattern {
 		w.noCamera.Show()
 	} else {
 		w.noCamera.Hide()
-	}
-	if w.current() == nil {
-		w.startPreview()
 	}
 }
 

@@ -373,3 +373,39 @@ func TestManualBitrateChangeWhileLiveReachesTheSession(t *testing.T) {
 		t.Fatalf("bitrates sent to the session: %v, want only 3000", l.bitrates)
 	}
 }
+
+// TestSceneAndSoundsSurviveARestart: the screen with the camera in a corner, a second sound and
+// its level come back after a restart, with their controls showing, and no word about a missing
+// camera while the screen is the picture.
+func TestSceneAndSoundsSurviveARestart(t *testing.T) {
+	a := test.NewTempApp(t)
+	eng := &fakeEngine{devices: []broadcast.Device{{Kind: broadcast.Screen, ID: "Screen0", Label: "Screen0"},
+		{Kind: broadcast.Microphone, ID: "mic1", Label: "Desk Mic"}, {Kind: broadcast.Microphone, ID: "mon", Label: "Monitor of Speakers"}}}
+	w := newTestWindow(t, a, eng)
+	onUI(func() {
+		w.videoSel.SetSelected("Screen: Screen0")
+		w.scene.second.SetSelected(optTestPattern)
+		test.Tap(w.scene.corners[1]) // ↗
+		w.scene.size.SetSelected("Large")
+		w.audioSel.SetSelected("Desk Mic")
+		w.audio2Sel.SetSelected(optDesktopSound)
+		w.level2.slider.SetValue(-6)
+		w.save()
+	})
+	if cfg := w.config(); cfg.Video2 != "test" || cfg.Layout != "corner:tr:l" || cfg.Audio2 != "desktop" || cfg.Audio2GainDB != -6 {
+		t.Fatalf("config: %q %q %q %g", cfg.Video2, cfg.Layout, cfg.Audio2, cfg.Audio2GainDB)
+	}
+	w2 := testWindow(a, eng, OSKeyring{})
+	defer w2.win.Close()
+	var cfg broadcast.Config
+	onUI(func() { cfg = w2.config() })
+	if cfg.Video != "screen:Screen0" || cfg.Video2 != "test" || cfg.Layout != "corner:tr:l" || cfg.Audio2 != "desktop" || cfg.Audio2GainDB != -6 {
+		t.Fatalf("after a restart: %q %q %q %q %g", cfg.Video, cfg.Video2, cfg.Layout, cfg.Audio2, cfg.Audio2GainDB)
+	}
+	if !w2.scene.box.Visible() || !w2.scene.placing.Visible() || !w2.level2.box.Visible() || !w2.meter2.Object().Visible() {
+		t.Fatal("after a restart the layout, the corner buttons and the second sound's level and meter should show")
+	}
+	if w2.noCamera.Visible() {
+		t.Fatal("“No camera found” shows while the screen is the picture")
+	}
+}
