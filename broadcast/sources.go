@@ -50,11 +50,7 @@ func (src *sources) open(p Plan, clock *capture.Clock) error {
 	case "test":
 		src.audio = capture.NewTestTone(clock)
 	case "mic":
-		open := func() (capture.AudioSource, error) { return capture.OpenMicrophone(clock, p.AudioArg) }
-		var dev capture.AudioSource
-		if dev, err = open(); err == nil {
-			src.audio = keepAudio(clock, fmt.Sprintf("microphone “%s”", dev.Info().Label), dev, open)
-		}
+		src.audio, err = openMicrophone(clock, p.AudioArg)
 	case "file":
 		src.audio = src.file.Audio()
 		if p.AtFileEnd == FileEndHold && src.audio != nil {
@@ -78,11 +74,7 @@ func (src *sources) openSecondSound(p Plan, clock *capture.Clock) error {
 	case "desktop":
 		src.audio2, err = capture.OpenDesktopSound(clock)
 	case "mic":
-		open := func() (capture.AudioSource, error) { return capture.OpenMicrophone(clock, p.Audio2Arg) }
-		var dev capture.AudioSource
-		if dev, err = open(); err == nil {
-			src.audio2 = keepAudio(clock, fmt.Sprintf("microphone “%s”", dev.Info().Label), dev, open)
-		}
+		src.audio2, err = openMicrophone(clock, p.Audio2Arg)
 	case "file":
 		if src.audio2 = src.file.Audio(); src.audio2 == nil {
 			err = fmt.Errorf("%w: %s has no sound", ErrBadSource, filepath.Base(p.VideoArg))
@@ -96,6 +88,17 @@ func (src *sources) openSecondSound(p Plan, clock *capture.Clock) error {
 			ErrBadSource, src.audio2.Info().Label, b, a)
 	}
 	return nil
+}
+
+// openMicrophone opens a microphone, kept: silence stands in while it is away, and it is taken
+// back when it returns.
+func openMicrophone(clock *capture.Clock, name string) (capture.AudioSource, error) {
+	open := func() (capture.AudioSource, error) { return capture.OpenMicrophone(clock, name) }
+	dev, err := open()
+	if err != nil {
+		return nil, err
+	}
+	return keepAudio(clock, fmt.Sprintf("microphone “%s”", dev.Info().Label), dev, open), nil
 }
 
 // openPicture opens a picture source of kind with arg; file is the media file behind it, if any.

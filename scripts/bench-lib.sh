@@ -16,3 +16,21 @@ sleep 1
 clip=$work/clip.nut
 ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
   -t 10 -c:v rawvideo -pix_fmt yuv420p -c:a pcm_s16le -ac 2 -y "$clip"
+
+# warm_up: one untimed start, so that the x264 trial (remembered afterwards) is not in any run.
+warm_up() {
+  ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key warmup --video test --audio none \
+    --size 1280x720 --fps 30 --duration 1s >/dev/null 2>&1
+}
+
+# run_clip round label extra-args...: streams the clip at 720p30, 4500 kb/s, and appends
+# "label cpu_s rss_kb" to $work/results.
+run_clip() {
+  local round=$1 label=$2; shift 2
+  cat "$clip" > /dev/null # from the page cache, as every run
+  /usr/bin/time -f "%U %S %M" -o "$work/time" ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" \
+    --key "k$label$round" --video "file:$clip" --audio file --size 1280x720 --fps 30 --adaptive=false --bitrate 4500 \
+    --audio-bitrate 160 "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  read -r u s m < <(tail -1 "$work/time")
+  echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
+}

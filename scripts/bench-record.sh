@@ -7,24 +7,13 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 source scripts/bench-lib.sh # nginx-rtmp on $port, the clip $clip, in $work
 make --no-print-directory build
-./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key warmup --video test --audio none \
-  --size 1280x720 --fps 30 --duration 1s >/dev/null 2>&1
-run() { # round label extra-args...
-  local round=$1 label=$2; shift 2
-  cat "$clip" > /dev/null
-  rm -f "$work/rec.mkv"
-  /usr/bin/time -f "%U %S %M" -o "$work/time" ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" \
-    --key "k$label$round" --video "file:$clip" --audio file --size 1280x720 --fps 30 --adaptive=false --bitrate 4500 \
-    --audio-bitrate 160 "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-  read -r u s m < <(tail -1 "$work/time")
-  echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
-}
+warm_up
 for i in $(seq "$RUNS"); do
   for who in $(shuf -e stream record full); do
     case $who in
-      stream) run "$i" stream ;;
-      record) run "$i" record --record "$work/rec.mkv" ;;
-      full) run "$i" full --record "$work/rec.mkv" --record-quality full ;;
+      stream) run_clip "$i" stream ;;
+      record) rm -f "$work/rec.mkv"; run_clip "$i" record --record "$work/rec.mkv" ;;
+      full) rm -f "$work/rec.mkv"; run_clip "$i" full --record "$work/rec.mkv" --record-quality full ;;
     esac
   done
 done

@@ -8,23 +8,13 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 source scripts/bench-lib.sh # nginx-rtmp on $port, the clip $clip, in $work
 make --no-print-directory build
-./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" --key warmup --video test --audio none \
-  --size 1280x720 --fps 30 --duration 1s >/dev/null 2>&1
-run() { # round label extra-args...
-  local round=$1 label=$2; shift 2
-  cat "$clip" > /dev/null
-  /usr/bin/time -f "%U %S %M" -o "$work/time" ./bin/onair stream --preset custom --server "rtmp://127.0.0.1:$port/live" \
-    --key "k$label$round" --video "file:$clip" --audio file --size 1280x720 --fps 30 --adaptive=false --bitrate 4500 \
-    --audio-bitrate 160 "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-  read -r u s m < <(tail -1 "$work/time")
-  echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
-}
+warm_up
 for i in $(seq "$RUNS"); do
   for who in $(shuf -e alone hidden corner); do
     case $who in
-      alone) run "$i" alone ;;
-      hidden) run "$i" hidden --video2 test --layout video ;;
-      corner) run "$i" corner --video2 test --layout corner:br:m ;;
+      alone) run_clip "$i" alone ;;
+      hidden) run_clip "$i" hidden --video2 test --layout video ;;
+      corner) run_clip "$i" corner --video2 test --layout corner:br:m ;;
     esac
   done
 done

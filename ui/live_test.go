@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,9 @@ func TestWindowPutsTheSecondPictureInItsCorner(t *testing.T) {
 	})
 	if !w.scene.box.Visible() || !w.scene.placing.Visible() {
 		t.Fatal("with a second picture the layout and the corner buttons should show")
+	}
+	if !slices.Contains(w.scene.second.Options, "File: white.mp4") {
+		t.Fatalf("a chosen file should be offered as the second picture too: %v", w.scene.second.Options)
 	}
 	onUI(func() { test.Tap(w.goLive) })
 	waitFor(t, "live", func() bool { return strings.Contains(statusOf(w), "LIVE") })

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"onair/broadcast"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -73,11 +72,12 @@ func (w *Window) buildScene() {
 	sc.box.Hide()
 }
 
-// listSecondPictures offers the cameras, screens and the test pattern as the second picture.
+// listSecondPictures offers the cameras, screens, a video file already chosen (it plays in a
+// loop) and the test pattern as the second picture.
 func (w *Window) listSecondPictures() {
 	opts := []string{optNothing}
 	for _, o := range w.videoSel.Options {
-		if spec := w.videos[o]; strings.HasPrefix(spec, "camera:") || strings.HasPrefix(spec, "screen:") || spec == "test" {
+		if spec := w.videos[o]; spec != "" && spec != "none" {
 			opts = append(opts, o)
 		}
 	}
@@ -120,6 +120,19 @@ func (w *Window) secondChanged() {
 	}
 }
 
+// whatRuns is the live session, or else the preview, or nil.
+func (w *Window) whatRuns() any {
+	if l := w.current(); l != nil {
+		return l
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.previewer == nil {
+		return nil
+	}
+	return w.previewer
+}
+
 // layoutSetter is a preview or a live session whose layout changes while it runs.
 type layoutSetter interface{ SetLayout(broadcast.Layout) error }
 
@@ -133,13 +146,7 @@ func (w *Window) layoutChanged() {
 		return
 	}
 	l := w.sceneLayout()
-	var running any = w.current()
-	if running == nil {
-		w.mu.Lock()
-		running = w.previewer
-		w.mu.Unlock()
-	}
-	if s, ok := running.(layoutSetter); ok {
+	if s, ok := w.whatRuns().(layoutSetter); ok {
 		if err := s.SetLayout(l); err != nil {
 			words, detail := broadcast.Explain(err)
 			w.showError(words, detail)

@@ -110,13 +110,7 @@ func (w *Window) soundLevelsChanged() {
 	if w.level1 == nil || w.level2 == nil {
 		return // still being built
 	}
-	var running any = w.current()
-	if running == nil {
-		w.mu.Lock()
-		running = w.previewer
-		w.mu.Unlock()
-	}
-	if s, ok := running.(soundLeveller); ok {
+	if s, ok := w.whatRuns().(soundLeveller); ok {
 		s.SetSoundLevels(w.level1.slider.Value, w.level2.slider.Value, w.level1.mute.Checked, w.level2.mute.Checked)
 	}
 }

@@ -133,6 +133,7 @@ func (w *Window) fileChosen(path string) {
 		}
 	}
 	w.videoSel.Options = opts
+	w.listSecondPictures()
 	w.videoSel.SetSelected(label)
 	w.showFileSound(true)
 	w.audioSel.SetSelected(optFileSound)
