@@ -15,6 +15,10 @@ export CGO_LDFLAGS := -fuse-ld=lld -Wl,--gc-sections -Wl,--as-needed
 ifeq ($(SYSTEM_FFMPEG),)
 export ONAIR_FFMPEG_PREFIX := $(shell bash scripts/ffmpeg-static.sh --prefix)
 export PKG_CONFIG := $(CURDIR)/scripts/pkg-config-static
+# Go's build cache does not key on what pkg-config prints: with the prefix in the flags, another
+# FFmpeg build (or one moved) is another key, never a stale link against a folder that is gone.
+CGO_CFLAGS += -I$(ONAIR_FFMPEG_PREFIX)/include
+CGO_LDFLAGS += -L$(ONAIR_FFMPEG_PREFIX)/lib
 endif
 
 VERSION ?= $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
