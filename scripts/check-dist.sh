@@ -103,7 +103,7 @@ test_system_ffmpeg() {
     /bin/bash -euo pipefail -c '
     cd /opt/onair-src
     make test SYSTEM_FFMPEG=1
-    echo "built against the system's FFmpeg: $(ffmpeg -hide_banner -version | head -1)"
+    echo "built against the system FFmpeg: $(ffmpeg -hide_banner -version | head -1)"
   '
   say "Debian trixie: make test passed against the system's FFmpeg"
 }
