@@ -244,7 +244,7 @@ func (m *MediaFile) drain(frame *astiav.Frame, offset time.Duration, end *time.D
 	}
 }
 
-// reopenDecoders gives fresh decoders for the next loop (v0.16.0 cannot flush one).
+// reopenDecoders gives fresh decoders for the next loop (go-astiav has no avcodec_flush_buffers).
 func (m *MediaFile) reopenDecoders() error {
 	var err error
 	if m.vDec != nil {

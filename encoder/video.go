@@ -1,6 +1,6 @@
-// Package encoder turns raw frames into H.264 video and AAC audio with FFmpeg (go-astiav v0.16.0,
-// the last release that builds against Debian 12's FFmpeg 5.1), and follows bitrate changes while
-// live. No C memory leaves the package: packets carry Go copies.
+// Package encoder turns raw frames into H.264 video and AAC audio with FFmpeg 7 (go-astiav v0.39:
+// the project's static build, or a system's), and follows bitrate changes while live. No C memory
+// leaves the package: packets carry Go copies.
 package encoder
 
 import (
