@@ -2,11 +2,38 @@ package broadcast
 
 import (
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"onair/capture"
 	"onair/encoder"
 )
+
+// pictures are the second picture and the layout, as a session and a preview both keep them.
+type pictures struct {
+	second *latestPicture // nil without a second picture
+	layout atomic.Pointer[Layout]
+}
+
+// startPictures sets the layout and, with a second picture, starts keeping its newest frame
+// for the composites and t's preview pictures.
+func (p *pictures) startPictures(src capture.VideoSource, l Layout, t *tapper, ended func(error)) {
+	p.layout.Store(&l)
+	if src != nil {
+		p.second = keepLatest(src, ended)
+		t.second, t.layout = p.second, &p.layout
+	}
+}
+
+// SetLayout changes how the two pictures share the stream's, from the next frame on.
+func (p *pictures) SetLayout(l Layout) error {
+	if p.second == nil && l.Kind != "video" {
+		return fmt.Errorf("%w: the layout %s needs a second picture", ErrBadSettings, l)
+	}
+	p.layout.Store(&l)
+	return nil
+}
 
 // latestPicture keeps the second picture source's newest frame for the composites: the first
 // source sets the pace, and a late camera repeats its last picture instead of holding it up.

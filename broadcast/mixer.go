@@ -39,6 +39,14 @@ func newMixer(channels, rate int, second capture.AudioSource, ended func(error))
 	return m
 }
 
+// mixerFor mixes src's sounds at plan's levels.
+func mixerFor(src *sources, plan Plan, ended func(error)) *mixer {
+	info := src.audio.Info()
+	m := newMixer(info.Channels, info.SampleRate, src.audio2, ended)
+	m.SetGains(plan.AudioGainDB, plan.Audio2GainDB, false, false)
+	return m
+}
+
 // SetGains sets each source's level in dB (0: as captured) and mutes.
 func (m *mixer) SetGains(db1, db2 float64, mute1, mute2 bool) {
 	for i, g := range []float64{dbToGain(db1, mute1), dbToGain(db2, mute2)} {

@@ -15,17 +15,12 @@ import (
 // startPipelines starts one goroutine per source. Video packets go from the encoder to the sender
 // directly; audio ones through audioOut, closed when the audio source ends.
 func (s *Session) startPipelines() {
-	if s.src.video2 != nil {
-		s.second = keepLatest(s.src.video2, func(err error) { s.sourceEnded("second picture", err) })
-		s.taps.second, s.taps.layout = s.second, &s.layout
-	}
+	s.startPictures(s.src.video2, s.plan.layout, s.taps, func(err error) { s.sourceEnded("second picture", err) })
 	if s.src.video != nil {
 		go s.videoLoop()
 	}
 	if s.src.audio != nil {
-		info := s.src.audio.Info()
-		s.mix = newMixer(info.Channels, info.SampleRate, s.src.audio2, func(err error) { s.sourceEnded("second sound", err) })
-		s.mix.SetGains(s.plan.AudioGainDB, s.plan.Audio2GainDB, false, false)
+		s.mix = mixerFor(s.src, s.plan, func(err error) { s.sourceEnded("second sound", err) })
 		s.audioOut = make(chan encoder.Packet, 512)
 		go func() {
 			defer close(s.audioOut)
@@ -95,15 +90,6 @@ func releaseAfter(n int32, release func()) func() {
 			release()
 		}
 	}
-}
-
-// SetLayout changes how the two pictures share the stream's, from the next frame on.
-func (s *Session) SetLayout(l Layout) error {
-	if s.second == nil && l.Kind != "video" {
-		return fmt.Errorf("%w: the layout %s needs a second picture", ErrBadSettings, l)
-	}
-	s.layout.Store(&l)
-	return nil
 }
 
 // SetSoundLevels sets the first and the second sound's levels in dB (0: as captured) and mutes,

@@ -3,9 +3,7 @@ package broadcast
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"onair/capture"
 )
@@ -31,9 +29,8 @@ type Preview struct {
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
 	err    error
-	second *latestPicture
-	layout atomic.Pointer[Layout]
-	mix    *mixer // nil without sound
+	pictures
+	mix *mixer // nil without sound
 }
 
 // StartPreview opens cfg's sources and feeds its taps until Stop.
@@ -48,12 +45,8 @@ func StartPreview(cfg Config) (*Preview, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Preview{cancel: cancel, src: src}
-	p.layout.Store(&plan.layout)
 	taps := &tapper{taps: cfg.Taps, width: plan.Width, height: plan.Height}
-	if src.video2 != nil {
-		p.second = keepLatest(src.video2, p.setErr)
-		taps.second, taps.layout = p.second, &p.layout
-	}
+	p.startPictures(src.video2, plan.layout, taps, p.setErr)
 	if src.video != nil {
 		p.wg.Add(1)
 		go func() {
@@ -70,9 +63,7 @@ func StartPreview(cfg Config) (*Preview, error) {
 		}()
 	}
 	if src.audio != nil {
-		info := src.audio.Info()
-		p.mix = newMixer(info.Channels, info.SampleRate, src.audio2, p.setErr)
-		p.mix.SetGains(plan.AudioGainDB, plan.Audio2GainDB, false, false)
+		p.mix = mixerFor(src, plan, p.setErr)
 		p.wg.Add(1)
 		go func() { // the meters show each sound at its level, as it will be mixed
 			defer p.wg.Done()
@@ -125,15 +116,6 @@ func (p *Preview) SetSoundLevels(db1, db2 float64, mute1, mute2 bool) {
 	if p.mix != nil {
 		p.mix.SetGains(db1, db2, mute1, mute2)
 	}
-}
-
-// SetLayout changes how the two pictures share the preview.
-func (p *Preview) SetLayout(l Layout) error {
-	if p.second == nil && l.Kind != "video" {
-		return fmt.Errorf("%w: the layout %s needs a second picture", ErrBadSettings, l)
-	}
-	p.layout.Store(&l)
-	return nil
 }
 
 // Stop closes the sources and waits for the readers.

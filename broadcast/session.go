@@ -58,10 +58,8 @@ type Session struct {
 	prevVideo   uint64 // frames sent at the last snapshot, for fps
 	prevAt      time.Time
 	taps        *tapper
-	// second keeps the second picture's newest frame, layout how the two share the stream's.
-	second *latestPicture
-	layout atomic.Pointer[Layout]
-	mix    *mixer // the sound's levels and the second sound; nil without sound
+	pictures           // the second picture, and how the two share the stream's
+	mix         *mixer // the sound's levels and the second sound; nil without sound
 	// rec is the recording in progress, if any: read for every packet, so not under mu.
 	rec atomic.Pointer[recorder.Recorder]
 	// fullQuality encodes the recording's video at the chosen bitrate (RecordFullQuality);
@@ -133,7 +131,6 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, err
 		}
 	}
-	s.layout.Store(&s.plan.layout)
 	s.setState(StateConnecting, nil)
 	// Cancelling ctx ends the session as Stop does: the closed sources end the pipelines.
 	context.AfterFunc(s.ctx, s.src.close)
