@@ -48,6 +48,8 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	record := fs.String("record", "", "record what is sent to this new file (Matroska, .mkv); alone, without --preset or --server, record only")
 	recordQuality := fs.String("record-quality", "stream", "stream: the recording holds what is sent; full: it keeps the chosen bitrate with an encoder of its own (more CPU)")
 	maxAttempts := fs.Int("max-attempts", 0, "end the stream after this many failed reconnect attempts in a row (default: keep trying)")
+	var also alsoFlag
+	fs.Var(&also, "also", "also stream to this address, its stream key as its last part (rtmp://server/app/KEY); @FILE reads the address from FILE (keeps the key off the command line); local is the Local test. Repeatable")
 	verbose := fs.Bool("v", false, "log what happens to stderr")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -58,9 +60,16 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	destination := false
-	fs.Visit(func(f *flag.Flag) { destination = destination || f.Name == "preset" || f.Name == "server" })
+	fs.Visit(func(f *flag.Flag) {
+		destination = destination || f.Name == "preset" || f.Name == "server" || f.Name == "also"
+	})
 	if *recordQuality != "stream" && *recordQuality != "full" {
 		fmt.Fprintf(stderr, "onair: --record-quality takes stream or full, not %q\n", *recordQuality)
+		return 2
+	}
+	moreDests, err := also.destinations()
+	if err != nil {
+		fmt.Fprintf(stderr, "onair: %v\n", err)
 		return 2
 	}
 	k, err := streamKey(*key, *keyFile)
@@ -97,7 +106,7 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	s, err := broadcast.Start(ctx, broadcast.Config{
-		Preset: *preset, Server: *server, Key: k, Video: *video, Video2: *video2, Layout: *layout, Audio: *audio, Audio2: *audio2, AudioGainDB: *audioGain, Audio2GainDB: *audio2Gain, Loop: *loop, AtFileEnd: *atEnd,
+		Preset: *preset, Server: *server, Key: k, Also: moreDests, Video: *video, Video2: *video2, Layout: *layout, Audio: *audio, Audio2: *audio2, AudioGainDB: *audioGain, Audio2GainDB: *audio2Gain, Loop: *loop, AtFileEnd: *atEnd,
 		Width: w, Height: h, FPS: *fps, VideoKbps: *bitrate, AudioKbps: *audioBitrate,
 		Adaptive: *adaptive, CAFile: *ca, CacheDir: cacheDir(), MaxAttempts: *maxAttempts, Logger: log,
 		RecordPath: *record, RecordOnly: *record != "" && !destination, RecordFullQuality: *recordQuality == "full",
@@ -143,6 +152,41 @@ func runStream(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// alsoFlag collects --also values as given; destinations checks them after parsing, since the flag
+// package would print a refused value, key and all.
+type alsoFlag []string
+
+func (a *alsoFlag) String() string { return fmt.Sprintf("%d more destinations", len(*a)) }
+
+func (a *alsoFlag) Set(v string) error {
+	*a = append(*a, v)
+	return nil
+}
+
+// destinations reads the --also values; an error never shows the key.
+func (a alsoFlag) destinations() ([]broadcast.Destination, error) {
+	var dests []broadcast.Destination
+	for _, v := range a {
+		if file, ok := strings.CutPrefix(v, "@"); ok {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("--also: cannot read the address from %s: %w", file, errors.Unwrap(err))
+			}
+			v = strings.TrimSpace(string(b))
+			if v == "" || strings.ContainsAny(v, "\n\r") {
+				return nil, fmt.Errorf("--also: %s should hold one address, rtmp://server/app/KEY, on one line", file)
+			}
+		}
+		d, err := broadcast.DestinationFromURL(v)
+		if err != nil {
+			words, detail := broadcast.Explain(err)
+			return nil, fmt.Errorf("--also: %s%s", words, inParens(detail))
+		}
+		dests = append(dests, d)
+	}
+	return dests, nil
 }
 
 // streamKey is the key from --key, else from --key-file, else from $ONAIR_STREAM_KEY.

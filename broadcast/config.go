@@ -34,6 +34,8 @@ type Config struct {
 	Preset string // preset id or name; default "local"
 	Server string // overrides the preset's server
 	Key    string // the stream key: never logged
+	// Also are more destinations that get the same stream, after the first one above.
+	Also []Destination
 
 	Video string // test | camera[:NAME] | screen[:NAME] | file:PATH | none
 	// Video2 is a second picture (test | camera[:NAME] | screen[:NAME] | file:PATH | none):
@@ -89,8 +91,11 @@ type Config struct {
 // Plan is a Config checked and resolved against its preset.
 type Plan struct {
 	Config
-	Preset     Preset
-	Target     rtmpout.Target
+	Preset Preset
+	Target rtmpout.Target // the first destination's
+	// Dests are the destinations in order, the first one first; the stream they share keeps within
+	// every one's limits.
+	Dests      []destPlan
 	ExtraCA    []byte
 	VideoKind  string // test, camera, screen, file, none
 	VideoArg   string
@@ -203,33 +208,51 @@ func (c Config) Resolve() (Plan, error) {
 		}
 		return plan, nil
 	}
-	if p.ID == "local" && c.Server == "" {
-		plan.localTest = true
-		return plan, nil // the receiver's address is known once it listens
+	first, err := resolveDestination(p, c.Server, c.Key, c.CAFile)
+	if err != nil {
+		return Plan{}, err
 	}
-	server := c.Server
+	plan.Dests = []destPlan{first}
+	plan.Target, plan.ExtraCA, plan.localTest, plan.serverName = first.target, first.extraCA, first.localTest, first.server
+	if err := plan.resolveMoreDestinations(); err != nil {
+		return Plan{}, err
+	}
+	return plan, nil
+}
+
+// resolveDestination checks one destination's server and key against its preset.
+func resolveDestination(p Preset, server, key, caFile string) (destPlan, error) {
+	d := destPlan{name: p.Name, preset: p, key: key}
+	if p.ID == "local" && server == "" {
+		d.localTest = true
+		return d, nil // the receiver's address is known once it listens
+	}
 	if server == "" {
 		server = p.DefaultServer()
 	}
 	if server == "" {
-		return Plan{}, fmt.Errorf("%w: %s needs your server address (%s)", rtmpout.ErrBadURL, p.Name, p.ServerHint)
+		return destPlan{}, fmt.Errorf("%w: %s needs your server address (%s)", rtmpout.ErrBadURL, p.Name, p.ServerHint)
 	}
-	if p.KeyRequired && strings.TrimSpace(c.Key) == "" {
-		return Plan{}, fmt.Errorf("%w for %s: %s", ErrMissingKey, p.Name, p.About)
+	if p.KeyRequired && strings.TrimSpace(key) == "" {
+		return destPlan{}, fmt.Errorf("%w for %s: %s", ErrMissingKey, p.Name, p.About)
 	}
-	if plan.Target, err = rtmpout.ParseURL(server, c.Key); err != nil {
-		return Plan{}, err
+	var err error
+	if d.target, err = rtmpout.ParseURL(server, key); err != nil {
+		return destPlan{}, err
 	}
-	if p.RTMPSRequired && !plan.Target.TLS {
-		return Plan{}, fmt.Errorf("%w: %s accepts only secure rtmps:// addresses", rtmpout.ErrBadURL, p.Name)
+	if p.RTMPSRequired && !d.target.TLS {
+		return destPlan{}, fmt.Errorf("%w: %s accepts only secure rtmps:// addresses", rtmpout.ErrBadURL, p.Name)
 	}
-	plan.serverName = server
-	if c.CAFile != "" {
-		if plan.ExtraCA, err = os.ReadFile(c.CAFile); err != nil {
-			return Plan{}, fmt.Errorf("%w: reading the CA file: %v", ErrBadSettings, err)
+	d.server = server
+	if p.ID == "custom" {
+		d.name = d.target.Host
+	}
+	if caFile != "" {
+		if d.extraCA, err = os.ReadFile(caFile); err != nil {
+			return destPlan{}, fmt.Errorf("%w: reading the CA file: %v", ErrBadSettings, err)
 		}
 	}
-	return plan, nil
+	return d, nil
 }
 
 func parseSource(spec, def string, kinds []string) (kind, arg string, err error) {

@@ -26,12 +26,12 @@ type liveConn struct {
 }
 
 // observe feeds the connection's counters to the controller, and applies what it decides.
-func (snd *sender) observe() {
-	s, c := snd.s, snd.conn
+func (d *destination) observe() {
+	s, c := d.s, d.conn
 	st := c.Stats()
 	s.ctlMu.Lock()
-	s.ctl.observe(s.clock.Now(), st)
-	budget := s.ctl.inFlightBudget(st.MinRTT)
+	d.ctl.observe(s.clock.Now(), st)
+	budget := d.ctl.inFlightBudget(st.MinRTT)
 	s.ctlMu.Unlock()
 	c.limitInFlight(budget)
 	c.watchAcks(st)
@@ -68,15 +68,17 @@ func (c *liveConn) watchAcks(st rtmpout.Stats) {
 }
 
 // endConn adds a finished connection's counters to the session's totals.
-func (snd *sender) endConn() {
-	s := snd.s
-	st := snd.conn.Stats()
-	s.mu.Lock()
-	s.prevTotals.videoSent += st.VideoSent
-	s.prevTotals.audioSent += st.AudioSent
-	s.prevTotals.dropped += st.VideoDropped
-	s.prevTotals.bytes += st.SentBytes
-	s.mu.Unlock()
-	s.setConn(nil)
-	snd.conn = nil
+func (d *destination) endConn() {
+	st := d.conn.Stats()
+	d.setOut(nil)
+	d.mu.Lock()
+	d.prevTotals.videoSent += st.VideoSent
+	d.prevTotals.audioSent += st.AudioSent
+	d.prevTotals.dropped += st.VideoDropped
+	d.prevTotals.bytes += st.SentBytes
+	d.mu.Unlock()
+	d.conn = nil
+	d.s.ctlMu.Lock()
+	d.s.shareRate()
+	d.s.ctlMu.Unlock()
 }

@@ -8,26 +8,32 @@ import (
 	"onair/rtmpout"
 )
 
+type dialResult struct {
+	conn *liveConn
+	err  error
+	gen  int
+}
+
 // startDial starts a connection attempt in the background, in place of one still running;
 // dialDone gets its result.
-func (snd *sender) startDial() {
-	if snd.cancelDial != nil {
-		snd.cancelDial()
+func (d *destination) startDial() {
+	if d.cancelDial != nil {
+		d.cancelDial()
 	}
-	ctx, cancel := context.WithCancel(snd.s.ctx)
-	snd.cancelDial = cancel
-	snd.dialGen++
-	gen := snd.dialGen
-	snd.dialing, snd.retry, snd.dialStarted = true, nil, time.Now()
-	snd.outstanding++
-	go func() { c, err := snd.dial(ctx); snd.dialed <- dialResult{c, err, gen} }()
+	ctx, cancel := context.WithCancel(d.s.ctx)
+	d.cancelDial = cancel
+	d.dialGen++
+	gen := d.dialGen
+	d.dialing, d.retry, d.dialStarted = true, nil, time.Now()
+	d.outstanding++
+	go func() { c, err := d.dial(ctx); d.dialed <- dialResult{c, err, gen} }()
 }
 
 // dialDone takes a finished attempt: live on success, else a retry or the end.
-func (snd *sender) dialDone(r dialResult) {
-	s := snd.s
-	snd.outstanding--
-	if r.gen != snd.dialGen || s.ctx.Err() != nil { // given up for a fresh one, or stopping
+func (d *destination) dialDone(r dialResult) {
+	s := d.s
+	d.outstanding--
+	if r.gen != d.dialGen || s.ctx.Err() != nil { // given up for a fresh one, or stopping
 		if r.conn != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			r.conn.Close(ctx)
@@ -35,47 +41,50 @@ func (snd *sender) dialDone(r dialResult) {
 		}
 		return
 	}
-	snd.dialing = false
-	snd.cancelDial()
-	snd.cancelDial = nil
+	d.dialing = false
+	d.cancelDial()
+	d.cancelDial = nil
 	if r.err != nil {
-		snd.dialFailed(r.err)
+		d.dialFailed(r.err)
 		return
 	}
-	snd.endProbe()
-	snd.protocolFailures = 0
-	snd.conn, snd.failed = r.conn, r.conn.Failed()
+	d.endProbe()
+	d.protocolFailures = 0
+	d.conn, d.failed = r.conn, r.conn.Failed()
+	d.setOut(r.conn)
 	s.ctlMu.Lock()
-	s.ctl.reconnected()
+	d.ctl.reconnected()
+	s.shareRate()
 	s.ctlMu.Unlock()
-	snd.tl.waitKey = true
-	s.setConn(r.conn.Conn)
-	// The stream must start on a keyframe: ask for one unless one is already on its way (the
-	// encoder's first frame is one).
-	if s.venc != nil && !snd.merge.holdsKeyframe() && s.venc.Stats().Encoded > 0 {
-		s.venc.ForceKeyframe()
+	select { // the stream must start on a keyframe
+	case s.keyNeeded <- struct{}{}:
+	default:
 	}
-	s.mu.Lock()
-	if s.attempt > 0 {
-		s.reconnects++
+	d.mu.Lock()
+	if d.attempt > 0 {
+		d.reconnects++
 	}
-	s.attempt = 0
-	s.mu.Unlock()
-	s.setState(StateLive, nil)
+	d.attempt = 0
+	d.mu.Unlock()
+	d.setState(StateLive)
 }
 
 // dial connects and sends the stream's headers: metadata and the codecs' configurations.
-func (snd *sender) dial(ctx context.Context) (*liveConn, error) {
-	s := snd.s
+func (d *destination) dial(ctx context.Context) (*liveConn, error) {
+	s := d.s
 	cfg := rtmpout.Config{
-		Server: s.plan.serverURL(), Key: s.plan.Key, ExtraCAPEM: s.plan.ExtraCA, Logger: s.log,
+		Server: d.plan.server, Key: d.plan.key, ExtraCAPEM: d.plan.extraCA, Logger: d.log,
 		OnKeyframeNeeded: func() {
-			if s.venc != nil {
+			// A destination left out of the shared rate waits for the next GOP: a keyframe on its
+			// account would cost every other destination bits.
+			if s.venc != nil && !d.cantKeepUp() {
 				s.venc.ForceKeyframe()
 			}
 		},
-		OnSent:   snd.tl.sent(s),
 		Resolver: s.plan.Resolver,
+	}
+	if d.index == 0 {
+		cfg.OnSent = d.tl.sent(s)
 	}
 	c, err := rtmpout.Dial(ctx, cfg)
 	if err != nil {

@@ -38,32 +38,30 @@ func LocalTestFolder() string {
 }
 
 // startLocalTest starts the receiver inside OnAir, recording into a new private file.
-func (s *Session) startLocalTest() error {
+func (s *Session) startLocalTest() (*localtest.Receiver, error) {
 	dir := s.plan.LocalTestDir
 	if dir == "" {
 		dir = LocalTestFolder()
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("the Local test cannot keep its recording in %s: %w", dir, err)
+		return nil, fmt.Errorf("the Local test cannot keep its recording in %s: %w", dir, err)
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("the Local test cannot make %s private: %w", dir, err)
+		return nil, fmt.Errorf("the Local test cannot make %s private: %w", dir, err)
 	}
 	pruneLocalTests(dir, time.Now(), localTestKeep-1)
 	f, err := os.CreateTemp(dir, localTestPrefix+time.Now().Format("20060102-150405")+"-*.flv") // mode 0600
 	if err != nil {
-		return fmt.Errorf("the Local test cannot create its recording in %s: %w", dir, err)
+		return nil, fmt.Errorf("the Local test cannot create its recording in %s: %w", dir, err)
 	}
 	path := f.Name()
 	f.Close()
 	r, err := localtest.Start(path, s.log)
 	if err != nil {
 		os.Remove(path)
-		return err
+		return nil, err
 	}
-	s.recv = r
-	s.plan.serverName = r.URL
-	return nil
+	return r, nil
 }
 
 // pruneLocalTests removes recordings older than localTestMaxAge, and all but the newest keep.

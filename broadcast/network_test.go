@@ -188,13 +188,13 @@ func TestGiveUpRules(t *testing.T) {
 		{"unlimited attempts", true, 0, 0, 0, 500, &rtmpout.Error{Kind: rtmpout.ErrRefused}, false},
 		{"attempts used up", true, 0, 0, 5, 5, &rtmpout.Error{Kind: rtmpout.ErrRefused}, true},
 	} {
-		s := &Session{attempt: c.done}
+		s := &Session{}
 		s.plan.MaxAttempts = c.max
+		d := &destination{s: s, attempt: c.done, lostAt: time.Now().Add(-c.lostAgo), protocolFailures: c.protocol}
 		if c.live {
-			s.liveSince = time.Now().Add(-time.Hour)
+			d.liveSince = time.Now().Add(-time.Hour)
 		}
-		snd := &sender{s: s, lostAt: time.Now().Add(-c.lostAgo), protocolFailures: c.protocol}
-		if got := snd.giveUp(c.err) != nil; got != c.gives {
+		if got := d.giveUp(c.err) != nil; got != c.gives {
 			t.Errorf("%s: gives up %v, want %v", c.name, got, c.gives)
 		}
 	}

@@ -28,63 +28,60 @@ const (
 )
 
 // connFailed takes the live connection's failure: a reconnect at once, or the end.
-func (snd *sender) connFailed() {
-	s := snd.s
-	err := snd.conn.Err()
-	snd.endConn()
-	snd.failed = nil
-	snd.lostAt = time.Now()
+func (d *destination) connFailed() {
+	err := d.conn.Err()
+	d.endConn()
+	d.failed = nil
+	d.lostAt = time.Now()
 	if rtmpout.Permanent(err) {
-		s.fail(err)
+		d.fail(err)
 		return
 	}
 	if errors.Is(err, rtmpout.ErrHandshake) {
-		snd.protocolFailures++
+		d.protocolFailures++
 	}
-	s.log.Warn("connection lost, reconnecting", "err", err)
-	s.setError(err)
-	snd.startDial() // the first retry is immediate
-	snd.startProbe()
-	s.bumpAttempt(0, StateReconnecting)
+	d.log.Warn("connection lost, reconnecting", "err", err)
+	d.setError(err)
+	d.startDial() // the first retry is immediate
+	d.startProbe()
+	d.bumpAttempt(0, StateReconnecting)
 }
 
 // dialFailed decides what a failed attempt leads to: another one after a wait, or the end.
-func (snd *sender) dialFailed(err error) {
-	s := snd.s
+func (d *destination) dialFailed(err error) {
 	if errors.Is(err, rtmpout.ErrHandshake) {
-		snd.protocolFailures++
+		d.protocolFailures++
 	}
-	if giveUp := snd.giveUp(err); giveUp != nil {
-		s.fail(giveUp)
+	if giveUp := d.giveUp(err); giveUp != nil {
+		d.fail(giveUp)
 		return
 	}
-	s.setError(err)
+	d.setError(err)
 	state := StateReconnecting
 	if rtmpout.NetworkDown(err) {
 		state = StateWaitingNetwork
 	}
-	snd.retry = s.scheduleRetry(state)
-	snd.startProbe()
+	d.retry = d.scheduleRetry(state)
+	d.startProbe()
 }
 
 // giveUp returns the error that ends the stream after a failed attempt, or nil to try again.
 // Before the stream was ever live, only a connection that dropped is tried again: anything else
 // (a wrong name, a refused key, a server that never answered) is the user's to fix at once.
-func (snd *sender) giveUp(err error) error {
-	s := snd.s
+func (d *destination) giveUp(err error) error {
 	switch {
 	case rtmpout.Permanent(err):
 		return err
-	case !s.everLive():
+	case !d.everLive():
 		if !isDrop(err) {
 			return err
 		}
-	case errors.Is(err, rtmpout.ErrStreamBusy) && time.Since(snd.lostAt) > busyGrace:
+	case errors.Is(err, rtmpout.ErrStreamBusy) && time.Since(d.lostAt) > busyGrace:
 		return err
-	case snd.protocolFailures >= protocolTries:
+	case d.protocolFailures >= protocolTries:
 		return err
 	}
-	if max := s.plan.MaxAttempts; max > 0 && s.attemptCount() >= max {
+	if max := d.s.plan.MaxAttempts; max > 0 && d.attemptCount() >= max {
 		return err
 	}
 	return nil
@@ -96,67 +93,67 @@ func isDrop(err error) bool {
 	return errors.Is(err, rtmpout.ErrServerClosed) || errors.Is(err, rtmpout.ErrNetwork)
 }
 
-func (s *Session) everLive() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.liveSince.IsZero()
+func (d *destination) everLive() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return !d.liveSince.IsZero()
 }
 
-func (s *Session) attemptCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.attempt
+func (d *destination) attemptCount() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.attempt
 }
 
-func (s *Session) bumpAttempt(wait time.Duration, state State) {
-	s.mu.Lock()
-	s.attempt++
-	s.retryAt = time.Now().Add(wait)
-	s.mu.Unlock()
-	s.setState(state, nil)
-	s.publish(false)
+func (d *destination) bumpAttempt(wait time.Duration, state State) {
+	d.mu.Lock()
+	d.attempt++
+	d.retryAt = time.Now().Add(wait)
+	d.mu.Unlock()
+	d.setState(state)
+	d.s.publish(false)
 }
 
-func (s *Session) setError(err error) {
-	s.mu.Lock()
-	s.lastConnErr = err
-	s.mu.Unlock()
+func (d *destination) setError(err error) {
+	d.mu.Lock()
+	d.lastConnErr = err
+	d.mu.Unlock()
 }
 
 // scheduleRetry starts the backoff wait and returns the channel that ends it.
-func (s *Session) scheduleRetry(state State) <-chan time.Time {
-	n := s.attemptCount()
-	d := firstRetryDelay
+func (d *destination) scheduleRetry(state State) <-chan time.Time {
+	n := d.attemptCount()
+	wait := firstRetryDelay
 	for i := 1; i < n; i++ {
-		d = d * 3 / 2
+		wait = wait * 3 / 2
 	}
-	d = min(d, maxRetryDelay)
-	d = time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
-	s.bumpAttempt(d, state)
-	return time.After(d)
+	wait = min(wait, maxRetryDelay)
+	wait = time.Duration(float64(wait) * (0.9 + 0.2*rand.Float64()))
+	d.bumpAttempt(wait, state)
+	return time.After(wait)
 }
 
 // startProbe starts a probe of the server unless one runs.
-func (snd *sender) startProbe() {
-	if snd.stopProbe != nil {
+func (d *destination) startProbe() {
+	if d.stopProbe != nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(snd.s.ctx)
-	snd.stopProbe = cancel
-	go snd.s.probe(ctx, snd.probed)
+	ctx, cancel := context.WithCancel(d.s.ctx)
+	d.stopProbe = cancel
+	go d.s.probe(ctx, d.plan.target.Addr(), d.probed)
 }
 
 // endProbe stops the probe, if one runs.
-func (snd *sender) endProbe() {
-	if snd.stopProbe != nil {
-		snd.stopProbe()
-		snd.stopProbe = nil
+func (d *destination) endProbe() {
+	if d.stopProbe != nil {
+		d.stopProbe()
+		d.stopProbe = nil
 	}
 }
 
 // probe dials TCP every second until the server accepts, then says whether it had been
 // unreachable before (the network came back) on probed, and ends.
-func (s *Session) probe(ctx context.Context, probed chan<- bool) {
+func (s *Session) probe(ctx context.Context, addr string, probed chan<- bool) {
 	t := time.NewTicker(probeEvery)
 	defer t.Stop()
 	failedOnce := false
@@ -166,8 +163,8 @@ func (s *Session) probe(ctx context.Context, probed chan<- bool) {
 			return
 		case <-t.C:
 		}
-		d := net.Dialer{Timeout: probeEvery, Resolver: s.plan.Resolver}
-		c, err := d.DialContext(ctx, "tcp", s.plan.Target.Addr())
+		dialer := net.Dialer{Timeout: probeEvery, Resolver: s.plan.Resolver}
+		c, err := dialer.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			failedOnce = true
 			continue
@@ -183,24 +180,16 @@ func (s *Session) probe(ctx context.Context, probed chan<- bool) {
 
 // serverReachable acts on the probe's success: an attempt at once, or a fresh one in place of an
 // attempt that began before the network came back.
-func (snd *sender) serverReachable(cameBack bool) {
-	snd.stopProbe = nil
-	if snd.conn != nil {
+func (d *destination) serverReachable(cameBack bool) {
+	d.stopProbe = nil
+	if d.conn != nil {
 		return
 	}
 	switch {
-	case !snd.dialing:
-		snd.startDial()
-	case cameBack && time.Since(snd.dialStarted) > staleDial:
-		snd.s.log.Info("the network is back: a fresh attempt")
-		snd.startDial()
-	}
-}
-
-// ReconnectNow skips the rest of the backoff wait.
-func (s *Session) ReconnectNow() {
-	select {
-	case s.reconnectCh <- struct{}{}:
-	default:
+	case !d.dialing:
+		d.startDial()
+	case cameBack && time.Since(d.dialStarted) > staleDial:
+		d.s.log.Info("the network is back: a fresh attempt")
+		d.startDial()
 	}
 }

@@ -1,63 +1,34 @@
 package broadcast
 
 import (
-	"context"
 	"time"
 
 	"onair/encoder"
 )
 
-// sender owns the connection: it connects, puts audio and video in time order, writes them on the
-// stream's timeline, reconnects, and closes at the end. Only the sender goroutine touches it.
+// sender puts audio and video in time order, records them, and hands them to every destination.
+// Only the sender goroutine touches it.
 type sender struct {
-	s      *Session
-	tl     *timeline
-	conn   *liveConn // nil while disconnected
-	merge  *merger
-	failed <-chan struct{} // the live connection's failure; nil while disconnected
-	// Attempts: one is current; an older one given up for a fresh one is cancelled, and its result
-	// dropped when it comes.
-	dialed      chan dialResult
-	dialing     bool // the current attempt runs
-	dialGen     int  // the current attempt's number
-	outstanding int  // attempts whose result has not come yet
-	dialStarted time.Time
-	cancelDial  context.CancelFunc
-	retry       <-chan time.Time // fires when the backoff wait is over; nil when none runs
-	// The probe runs while disconnected: it tells when the server can be reached again.
-	probed    chan bool
-	stopProbe context.CancelFunc
-	// lostAt is when the live connection was lost; protocolFailures counts attempts in a row that
-	// met a server not speaking RTMP.
-	lostAt           time.Time
-	protocolFailures int
+	s     *Session
+	merge *merger
 	// held sends a packet held for the other stream when no later packet came to take it along.
-	held     *time.Timer
-	heldFor  time.Duration
-	silent   *time.Timer // observes the connection when no packet comes to trigger it
-	observed time.Time
+	held    *time.Timer
+	heldFor time.Duration
 }
 
-type dialResult struct {
-	conn *liveConn
-	err  error
-	gen  int
-}
-
-// runSender is the sender goroutine; senderDone is closed when it has finished.
+// runSender is the sender goroutine; senderDone is closed when it and every destination have
+// finished.
 func (s *Session) runSender() {
 	defer close(s.senderDone)
-	snd := &sender{s: s, tl: newTimeline(), merge: newMerger(s.src.video != nil, s.src.audio != nil),
-		dialed: make(chan dialResult, 4), probed: make(chan bool, 1), heldFor: -1}
-	snd.silent = time.NewTimer(silentObserveEvery)
-	defer snd.silent.Stop()
+	snd := &sender{s: s, merge: newMerger(s.src.video != nil, s.src.audio != nil), heldFor: -1}
 	snd.held = time.NewTimer(time.Hour)
 	snd.held.Stop()
 	defer snd.held.Stop()
 	if s.plan.RecordOnly {
 		s.setState(StateRecording, nil)
-	} else {
-		snd.startDial()
+	}
+	for _, d := range s.dests {
+		go d.run()
 	}
 	snd.run()
 	snd.finish()
@@ -88,21 +59,14 @@ func (snd *sender) run() {
 			} else {
 				snd.merge.push(packet{Packet: p})
 			}
-		case <-snd.silent.C: // observed below
 		case <-snd.held.C: // a packet waited long enough for the other stream: popped below
 			snd.heldFor = -1
-		case r := <-snd.dialed:
-			snd.dialDone(r)
-		case <-snd.failed:
-			snd.connFailed()
-		case <-snd.retry:
-			snd.startDial()
-		case <-s.reconnectCh:
-			if snd.conn == nil && !snd.dialing {
-				snd.startDial()
+		case <-s.keyNeeded:
+			// A destination went live: it starts on a keyframe, so ask for one unless one is on
+			// its way (the encoder's first frame is one).
+			if s.venc != nil && !snd.merge.holdsKeyframe() && s.venc.Stats().Encoded > 0 {
+				s.venc.ForceKeyframe()
 			}
-		case cameBack := <-snd.probed:
-			snd.serverReachable(cameBack)
 		case <-stopping:
 			// Keep draining (without writing) until the producers have closed their channels.
 			stopping = nil
@@ -112,16 +76,9 @@ func (snd *sender) run() {
 	}
 }
 
-// afterEvent observes the connection when due and sends what the merger lets go.
+// afterEvent sends what the merger lets go.
 func (snd *sender) afterEvent() {
 	s := snd.s
-	if now := time.Now(); now.Sub(snd.observed) >= observeEvery {
-		snd.observed = now
-		snd.silent.Reset(silentObserveEvery) // pushed back while packets come: it never fires then
-		if snd.conn != nil {
-			snd.observe()
-		}
-	}
 	for {
 		p, ok := snd.merge.pop(s.clock.Now())
 		if !ok {
@@ -129,7 +86,9 @@ func (snd *sender) afterEvent() {
 		}
 		if s.ctx.Err() == nil {
 			s.record(p)
-			snd.write(p) // the connection copies what it queues
+			for _, d := range s.dests {
+				d.write(p) // the connection copies what it queues
+			}
 		}
 		p.Release()
 	}
@@ -139,37 +98,19 @@ func (snd *sender) afterEvent() {
 	}
 }
 
-// finish waits for a dial in progress, closes the connection and the encoders, and sets the final
-// state.
+// finish lets every destination flush and close, then closes the recording and the audio encoder
+// and sets the final state.
 func (snd *sender) finish() {
 	s := snd.s
-	snd.endProbe()
-	limit := 5 * time.Second // a clean end flushes what is queued
-	if s.ctx.Err() != nil {
-		limit = time.Second // Stop is at once
+	for _, d := range s.dests {
+		close(d.end)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	for snd.outstanding > 0 { // leave no attempt behind: Stop has cancelled them
-		r := <-snd.dialed
-		snd.outstanding--
-		if r.conn != nil {
-			r.conn.Close(ctx)
-		}
-	}
-	if snd.cancelDial != nil {
-		snd.cancelDial()
-	}
-	if snd.conn != nil {
-		snd.conn.Close(ctx)
-		snd.endConn()
+	for _, d := range s.dests {
+		<-d.done
 	}
 	s.StopRecording()
 	if s.aenc != nil {
 		s.aenc.Close()
-	}
-	if s.recv != nil {
-		s.recv.Stop()
 	}
 	s.mu.Lock()
 	err := s.err

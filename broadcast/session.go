@@ -38,28 +38,26 @@ type Session struct {
 	lat        latencies // video: what the viewer's picture lags behind the camera
 	// audioLat is separate: AAC adds about 50 ms by itself (one frame of look-ahead).
 	audioLat latencies
-	ctl      *controller
-	ctlMu    sync.Mutex
+	// ctlMu guards the destinations' controllers and the shared rate: setRate applies it to the
+	// encoder, sharedRate is the last one applied.
+	ctlMu      sync.Mutex
+	setRate    func(kbps int)
+	sharedRate int
+	dests      []*destination
+	// keyNeeded asks the sender for a keyframe for a destination that went live, unless one is
+	// already on its way.
+	keyNeeded chan struct{}
 
-	mu          sync.Mutex
-	state       State
-	err         error
-	liveSince   time.Time
-	reconnects  int
-	attempt     int
-	retryAt     time.Time
-	prevTotals  totals // counters of connections that ended
-	reconnectCh chan struct{}
-	conn        *rtmpout.Conn // the live connection, nil while disconnected
-	lastConnErr error         // why the last connection ended
-	endedBy     string        // what ended the stream when nobody stopped it
-	lostVideo   atomic.Uint64 // video frames lost while disconnected
-	started     time.Time
-	prevVideo   uint64 // frames sent at the last snapshot, for fps
-	prevAt      time.Time
-	taps        *tapper
-	pictures           // the second picture, and how the two share the stream's
-	mix         *mixer // the sound's levels and the second sound; nil without sound
+	mu        sync.Mutex
+	state     State
+	err       error
+	endedBy   string // what ended the stream when nobody stopped it
+	started   time.Time
+	prevVideo uint64 // frames sent at the last snapshot, for fps
+	prevAt    time.Time
+	taps      *tapper
+	pictures         // the second picture, and how the two share the stream's
+	mix       *mixer // the sound's levels and the second sound; nil without sound
 	// rec is the recording in progress, if any: read for every packet, so not under mu.
 	rec atomic.Pointer[recorder.Recorder]
 	// fullQuality encodes the recording's video at the chosen bitrate (RecordFullQuality);
@@ -87,7 +85,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Session{plan: plan, log: log, clock: capture.NewClock(),
-		senderDone: make(chan struct{}), state: StateIdle, reconnectCh: make(chan struct{}, 1), started: time.Now(),
+		senderDone: make(chan struct{}), state: StateIdle, keyNeeded: make(chan struct{}, 1), started: time.Now(),
 		taps: &tapper{taps: cfg.Taps, width: plan.Width, height: plan.Height}}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	for _, w := range plan.Warnings {
@@ -102,27 +100,21 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		s.src.close()
 		return nil, err
 	}
-	if plan.localTest {
-		if err := s.startLocalTest(); err == nil {
-			s.plan.Target, err = rtmpout.ParseURL(s.plan.serverName, "")
-		}
-		if err != nil {
-			s.cancel()
-			s.src.close()
-			s.closeEncoders()
-			return nil, err
-		}
-	}
-	var setRate func(int)
 	if s.venc != nil {
 		divisor := 1
-		setRate = func(kbps int) { // called by the controller, under ctlMu
+		s.setRate = func(kbps int) { // under ctlMu
 			divisor = frameDivisor(kbps, s.plan.Width, s.plan.Height, s.plan.FPS, divisor)
 			s.venc.SetFrameDivisor(divisor)
 			s.venc.SetBitrate(kbps)
 		}
 	}
-	s.ctl = newController(s.plan, setRate, log)
+	s.sharedRate = plan.VideoKbps
+	if err := s.openDestinations(); err != nil {
+		s.cancel()
+		s.src.close()
+		s.closeEncoders()
+		return nil, err
+	}
 	if plan.RecordPath != "" {
 		if err := s.StartRecording(plan.RecordPath); err != nil {
 			s.cancel()
@@ -188,12 +180,18 @@ func (s *Session) Stop() {
 }
 
 // Wait waits until the session ends (stopped, failed, or the file source finished) and returns
-// why it failed, or nil.
+// why it failed, or why the first destination that failed for good did, or nil.
 func (s *Session) Wait() error {
 	<-s.senderDone
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
+	err := s.err
+	s.mu.Unlock()
+	for _, d := range s.dests {
+		if err == nil {
+			err = d.failure()
+		}
+	}
+	return err
 }
 
 // Done is closed when the session has ended.
@@ -217,9 +215,6 @@ func (s *Session) setState(st State, err error) {
 	s.mu.Lock()
 	changed := s.state != st
 	s.state = st
-	if st == StateLive && s.liveSince.IsZero() {
-		s.liveSince = time.Now()
-	}
 	if err != nil && s.err == nil {
 		s.err = err
 	}
@@ -231,12 +226,55 @@ func (s *Session) setState(st State, err error) {
 }
 
 // SetBitrate changes the video bitrate while live; with adaptation on it becomes the new ceiling.
-// It is capped at the preset's limit.
+// It is capped at every destination's limit.
 func (s *Session) SetBitrate(kbps int) {
-	kbps = min(kbps, s.plan.Preset.VideoLimit(s.plan.Width, s.plan.Height, s.plan.FPS))
+	for _, d := range s.plan.Dests {
+		kbps = min(kbps, d.preset.VideoLimit(s.plan.Width, s.plan.Height, s.plan.FPS))
+	}
 	s.ctlMu.Lock()
-	s.ctl.setCeiling(kbps)
-	s.ctlMu.Unlock()
+	defer s.ctlMu.Unlock()
+	if len(s.dests) == 0 {
+		if s.setRate != nil {
+			s.sharedRate = kbps
+			s.setRate(kbps)
+		}
+		return
+	}
+	for _, d := range s.dests {
+		d.ctl.setCeiling(kbps)
+	}
+}
+
+// openDestinations starts the Local test's receiver if it is one of the destinations, and makes
+// each destination's connection keeper (started by the sender).
+func (s *Session) openDestinations() error {
+	for i := range s.plan.Dests {
+		p := &s.plan.Dests[i]
+		if !p.localTest {
+			continue
+		}
+		r, err := s.startLocalTest()
+		if err != nil {
+			return err
+		}
+		p.server = r.URL
+		if p.target, err = rtmpout.ParseURL(r.URL, ""); err != nil {
+			r.Stop()
+			return err
+		}
+		if i == 0 {
+			s.plan.serverName, s.plan.Target = p.server, p.target
+		}
+		s.recv = r
+	}
+	for i, p := range s.plan.Dests {
+		d := newDestination(s, i, p)
+		if p.localTest {
+			d.recv = s.recv
+		}
+		s.dests = append(s.dests, d)
+	}
+	return nil
 }
 
 // State returns the current state.

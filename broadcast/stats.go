@@ -86,6 +86,31 @@ type Stats struct {
 	RecordingS     float64 `json:"recording_s,omitempty"`
 	RecordingState string  `json:"recording_state,omitempty"`
 	RecordingError string  `json:"recording_error,omitempty"`
+	// Destinations are every destination's own figures, the first one first (its figures are the
+	// top-level ones too); absent when recording only.
+	Destinations []DestinationStats `json:"destinations,omitempty"`
+}
+
+// DestinationStats is one destination's part of a snapshot.
+type DestinationStats struct {
+	Name  string `json:"name"` // the platform's name, or the server's for a custom one
+	State State  `json:"state"`
+	// SentKbps is what left this destination's socket over the last second.
+	SentKbps float64 `json:"sent_kbps"`
+	// TargetKbps is the video bitrate this destination's link is steered to: the shared encode
+	// follows the lowest of those that keep up.
+	TargetKbps    int    `json:"target_kbps"`
+	FramesSent    uint64 `json:"frames_sent"`
+	FramesDropped uint64 `json:"frames_dropped"`
+	Reconnects    int    `json:"reconnects"`
+	// QueueMS is the delay sending to this destination adds (as the top-level queue_ms).
+	QueueMS  float64 `json:"queue_ms"`
+	RetryInS float64 `json:"retry_in_s,omitempty"`
+	// CantKeepUp marks a destination far narrower than the others: the shared stream does not
+	// slow down for it, and it gets whole GOPs or none.
+	CantKeepUp  bool   `json:"cant_keep_up,omitempty"`
+	Error       string `json:"error,omitempty"`
+	ErrorDetail string `json:"error_detail,omitempty"`
 }
 
 // totals are the counters of connections that ended, added to the live one's in snapshots.

@@ -3,8 +3,6 @@ package broadcast
 import (
 	"sync"
 	"time"
-
-	"onair/rtmpout"
 )
 
 // subscribers fan snapshots out to readers; a slow reader misses snapshots rather than blocking
@@ -73,51 +71,29 @@ func (s *Session) statsLoop() {
 	}
 }
 
-func (s *Session) setConn(c *rtmpout.Conn) {
-	s.mu.Lock()
-	s.conn = c
-	s.mu.Unlock()
-}
-
 func (s *Session) snapshot(final bool) Stats {
 	now := time.Now()
 	s.mu.Lock()
 	st := Stats{
-		T: now.Sub(s.started).Seconds(), State: s.state, Reconnects: s.reconnects, Attempt: s.attempt,
-		Final: final, Warnings: s.plan.Warnings,
-		FramesSent: s.prevTotals.videoSent, AudioSent: s.prevTotals.audioSent,
-		FramesDropped: s.prevTotals.dropped, BytesSent: s.prevTotals.bytes,
+		T: now.Sub(s.started).Seconds(), State: s.state, Final: final, Warnings: s.plan.Warnings, Ended: s.endedBy,
 	}
-	if !s.liveSince.IsZero() {
-		st.UptimeS = now.Sub(s.liveSince).Seconds()
-	}
-	offline := s.state == StateReconnecting || s.state == StateWaitingNetwork
-	if offline && s.retryAt.After(now) {
-		st.RetryInS = s.retryAt.Sub(now).Seconds()
-	}
-	st.Ended = s.endedBy
-	errShown := s.err
-	if errShown == nil && offline {
-		errShown = s.lastConnErr
-	}
-	conn := s.conn
+	err := s.err
 	s.mu.Unlock()
-	if errShown != nil {
-		st.Error, st.ErrorDetail = Explain(errShown)
+	for i, d := range s.dests {
+		ds := d.snapshot(now)
+		st.Destinations = append(st.Destinations, ds.DestinationStats)
+		if i == 0 { // the top-level fields are the first destination's
+			st.Reconnects, st.Attempt, st.RetryInS = ds.Reconnects, ds.attempt, ds.RetryInS
+			st.FramesSent, st.AudioSent, st.FramesDropped, st.BytesSent = ds.FramesSent, ds.audioSent, ds.FramesDropped, ds.bytes
+			st.SentKbps, st.KernelUnsent, st.QueueMS, st.UptimeS = ds.SentKbps, ds.kernelUnsent, ds.QueueMS, ds.uptime
+			if err == nil {
+				err = ds.shown
+			}
+		}
 	}
-	if conn != nil {
-		cs := conn.Stats()
-		st.FramesSent += cs.VideoSent
-		st.AudioSent += cs.AudioSent
-		st.FramesDropped += cs.VideoDropped
-		st.BytesSent += cs.SentBytes
-		st.SentKbps = cs.SendRate1s / 1000
-		st.KernelUnsent = cs.KernelUnsent
-		s.ctlMu.Lock()
-		st.QueueMS = s.ctl.currentDelay().Seconds() * 1000
-		s.ctlMu.Unlock()
+	if err != nil {
+		st.Error, st.ErrorDetail = Explain(err)
 	}
-	st.FramesDropped += s.lostVideo.Load()
 	if s.venc != nil {
 		vs := s.venc.Stats()
 		st.TargetKbps, st.FramesSkipped, st.Encoder, st.EncoderPreset = vs.BitrateKbps, vs.Skipped, vs.Codec, vs.Preset
@@ -147,4 +123,55 @@ func (s *Session) snapshot(final bool) Stats {
 		s.mu.Unlock()
 	}
 	return st
+}
+
+// destSnapshot is a destination's stats, with what the session's top-level fields take from the
+// first one.
+type destSnapshot struct {
+	DestinationStats
+	attempt          int
+	audioSent, bytes uint64
+	kernelUnsent     int
+	uptime           float64
+	shown            error // the error to show: why it failed, or why it is reconnecting
+}
+
+func (d *destination) snapshot(now time.Time) destSnapshot {
+	d.mu.Lock()
+	ds := destSnapshot{DestinationStats: DestinationStats{Name: d.plan.name, State: d.state, Reconnects: d.reconnects,
+		FramesSent: d.prevTotals.videoSent, FramesDropped: d.prevTotals.dropped},
+		attempt: d.attempt, audioSent: d.prevTotals.audioSent, bytes: d.prevTotals.bytes}
+	if !d.liveSince.IsZero() {
+		ds.uptime = now.Sub(d.liveSince).Seconds()
+	}
+	offline := d.state == StateReconnecting || d.state == StateWaitingNetwork
+	if offline && d.retryAt.After(now) {
+		ds.RetryInS = d.retryAt.Sub(now).Seconds()
+	}
+	ds.shown = d.err
+	if ds.shown == nil && offline {
+		ds.shown = d.lastConnErr
+	}
+	conn := d.live
+	d.mu.Unlock()
+	if ds.shown != nil {
+		ds.Error, ds.ErrorDetail = Explain(ds.shown)
+	}
+	if conn != nil {
+		cs := conn.Stats()
+		ds.FramesSent += cs.VideoSent
+		ds.audioSent += cs.AudioSent
+		ds.FramesDropped += cs.VideoDropped
+		ds.bytes += cs.SentBytes
+		ds.SentKbps = cs.SendRate1s / 1000
+		ds.kernelUnsent = cs.KernelUnsent
+	}
+	d.s.ctlMu.Lock()
+	if conn != nil {
+		ds.QueueMS = d.ctl.currentDelay().Seconds() * 1000
+	}
+	ds.TargetKbps, ds.CantKeepUp = d.wanted, d.behind
+	d.s.ctlMu.Unlock()
+	ds.FramesDropped += d.lostVideo.Load()
+	return ds
 }

@@ -14,12 +14,6 @@ type timeline struct {
 	waitKey bool         // drop video until a keyframe (each new connection starts on one)
 }
 
-func newTimeline() *timeline {
-	tl := &timeline{waitKey: true}
-	tl.base.Store(-1)
-	return tl
-}
-
 // sent returns the connection's OnSent callback: it records each packet's capture-to-socket time.
 // It runs on the connection's writer goroutine, hence the atomic base.
 func (tl *timeline) sent(s *Session) func(video bool, dts time.Duration) {
@@ -35,12 +29,13 @@ func (tl *timeline) sent(s *Session) func(video bool, dts time.Duration) {
 	}
 }
 
-// write sends one packet on the stream's timeline, or counts it lost.
-func (snd *sender) write(p packet) {
-	s, tl := snd.s, snd.tl
+// write sends one packet on the destination's timeline, or counts it lost (under the
+// destination's wmu).
+func (tl *timeline) write(d *destination, p packet) {
+	s := d.s
 	base := time.Duration(tl.base.Load())
 	if base < 0 {
-		if snd.conn == nil {
+		if d.out == nil {
 			return // the stream has not started yet
 		}
 		// The stream starts on a video keyframe (or the first audio when there is no video).
@@ -53,23 +48,23 @@ func (snd *sender) write(p packet) {
 	if p.DTS < base {
 		return
 	}
-	if snd.conn == nil {
+	if d.out == nil {
 		if p.video {
-			s.lostVideo.Add(1)
+			d.lostVideo.Add(1)
 		}
 		return
 	}
 	if p.video && tl.waitKey {
 		if !p.Keyframe {
-			s.lostVideo.Add(1)
+			d.lostVideo.Add(1)
 			return
 		}
 		tl.waitKey = false
 	}
 	f := rtmpout.Frame{DTS: p.DTS - base, PTS: p.PTS - base, Keyframe: p.Keyframe, Data: p.Data}
 	if p.video {
-		_ = snd.conn.WriteVideo(f)
+		_ = d.out.WriteVideo(f)
 	} else if !tl.waitKey || s.venc == nil {
-		_ = snd.conn.WriteAudio(f)
+		_ = d.out.WriteAudio(f)
 	}
 }

@@ -27,12 +27,16 @@ type NginxOptions struct {
 	// Push, when set, relays every stream published here to these RTMP applications (nginx-rtmp's
 	// push directive), as a relay that fans a stream out to platforms does.
 	Push []string
+	// Netns, when set, runs nginx inside this namespace, listening on its address.
+	Netns *Netns
 }
 
 // Nginx is a running nginx-rtmp on 127.0.0.1 with one application, "live".
 type Nginx struct {
 	t        testing.TB
 	dir      string
+	Host     string // the address it listens on: 127.0.0.1, or the namespace's
+	netns    *Netns
 	Port     int // RTMP port
 	TLSPort  int // RTMPS port, 0 without TLS
 	confPath string
@@ -49,7 +53,10 @@ func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
 	if _, err := os.Stat(rtmpModule); err != nil {
 		t.Fatalf("testpeer: %s is missing: install the Debian package libnginx-mod-rtmp (make test does)", rtmpModule)
 	}
-	n := &Nginx{t: t, dir: t.TempDir(), Port: FreePort(t)}
+	n := &Nginx{t: t, dir: t.TempDir(), Host: "127.0.0.1", Port: FreePort(t), netns: opts.Netns}
+	if n.netns != nil {
+		n.Host, n.Port = n.netns.IP, 1935
+	}
 	var conf strings.Builder
 	fmt.Fprintf(&conf, "load_module %s;\n", rtmpModule)
 	if opts.TLSCert != "" {
@@ -61,7 +68,7 @@ func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
 	}
 	fmt.Fprintf(&conf, "daemon off;\nmaster_process off;\nworker_processes 1;\npid %s/nginx.pid;\n", n.dir)
 	fmt.Fprintf(&conf, "error_log %s/error.log info;\nevents { worker_connections 256; }\n", n.dir)
-	fmt.Fprintf(&conf, "rtmp { server { listen 127.0.0.1:%d; chunk_size 4096;\n", n.Port)
+	fmt.Fprintf(&conf, "rtmp { server { listen %s:%d; chunk_size 4096;\n", n.Host, n.Port)
 	conf.WriteString("  application live { live on; drop_idle_publisher 10s;\n")
 	if opts.OnPublish != "" {
 		fmt.Fprintf(&conf, "    on_publish %s;\n", opts.OnPublish)
@@ -88,7 +95,11 @@ func (n *Nginx) Start() {
 	n.t.Helper()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.cmd = exec.Command("nginx", "-p", n.dir, "-c", n.confPath, "-e", filepath.Join(n.dir, "error.log"))
+	args := []string{"-p", n.dir, "-c", n.confPath, "-e", filepath.Join(n.dir, "error.log")}
+	n.cmd = exec.Command("nginx", args...)
+	if n.netns != nil {
+		n.cmd = n.netns.Command("nginx", args...)
+	}
 	n.cmd.Stdout, n.cmd.Stderr = os.Stderr, os.Stderr
 	if err := n.cmd.Start(); err != nil {
 		n.t.Fatalf("testpeer: start nginx: %v", err)
@@ -100,7 +111,7 @@ func (n *Nginx) Start() {
 		ports = append(ports, n.TLSPort)
 	}
 	for _, p := range ports {
-		if err := waitListening(p, n.exited, 10*time.Second); err != nil {
+		if err := waitListening(n.Host, p, n.exited, 10*time.Second); err != nil {
 			log, _ := os.ReadFile(filepath.Join(n.dir, "error.log"))
 			n.t.Fatalf("testpeer: nginx did not listen on %d: %v\n%s", p, err, log)
 		}
@@ -121,7 +132,7 @@ func (n *Nginx) Stop() {
 
 // URL returns the RTMP URL of the "live" application with the given stream key.
 func (n *Nginx) URL(key string) string {
-	return fmt.Sprintf("rtmp://127.0.0.1:%d/live/%s", n.Port, key)
+	return fmt.Sprintf("rtmp://%s:%d/live/%s", n.Host, n.Port, key)
 }
 
 // ErrorLog returns what nginx has logged so far (for failure messages).
@@ -130,7 +141,7 @@ func (n *Nginx) ErrorLog() string {
 	return string(b)
 }
 
-func waitListening(port int, exited <-chan struct{}, limit time.Duration) error {
+func waitListening(host string, port int, exited <-chan struct{}, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
@@ -138,7 +149,7 @@ func waitListening(port int, exited <-chan struct{}, limit time.Duration) error 
 			return fmt.Errorf("nginx exited")
 		default:
 		}
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(host, fmt.Sprint(port)), 200*time.Millisecond)
 		if err == nil {
 			c.Close()
 			return nil

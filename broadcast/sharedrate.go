@@ -1,0 +1,65 @@
+package broadcast
+
+// One encode serves every destination, so its bitrate is the lowest any live destination's
+// controller asks for, except a destination far narrower than the best one: it would drag every
+// other platform down to its link. It is left out ("can't keep up") and its send queue drops its
+// video by whole GOPs; it rejoins once its link carries most of the shared rate again.
+const (
+	behindShare = 0.5 // left out below half the best destination's rate
+	rejoinShare = 0.7 // and back in from here
+)
+
+// wantRate is a destination's controller asking for a video bitrate (called under ctlMu).
+func (s *Session) wantRate(d *destination, kbps int) {
+	d.wanted = kbps
+	s.shareRate()
+}
+
+// shareRate sets the encoder to what the live destinations that keep up can carry (under ctlMu).
+func (s *Session) shareRate() {
+	best, live := 0, 0
+	for _, d := range s.dests {
+		if d.isLive() {
+			best = max(best, d.wanted)
+			live++
+		}
+	}
+	rate := 0
+	for _, d := range s.dests {
+		if !d.isLive() {
+			continue
+		}
+		share := behindShare
+		if d.behind {
+			share = rejoinShare
+		}
+		d.behind = live > 1 && float64(d.wanted) < share*float64(best)
+		if !d.behind && (rate == 0 || d.wanted < rate) {
+			rate = d.wanted
+		}
+	}
+	if rate == 0 { // nothing live: keep the first destination's choice for when it comes back
+		if len(s.dests) == 0 {
+			return
+		}
+		rate = s.dests[0].wanted
+	}
+	if s.setRate != nil && rate != s.sharedRate {
+		s.sharedRate = rate
+		s.setRate(rate)
+	}
+}
+
+// isLive reports whether the destination has a connection now.
+func (d *destination) isLive() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.live != nil
+}
+
+// cantKeepUp reports whether the destination is left out of the shared rate.
+func (d *destination) cantKeepUp() bool {
+	d.s.ctlMu.Lock()
+	defer d.s.ctlMu.Unlock()
+	return d.behind
+}
