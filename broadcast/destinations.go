@@ -143,3 +143,32 @@ func uniqueName(name string, taken []destPlan) string {
 		name = fmt.Sprintf("%s %d", strings.TrimSuffix(name, fmt.Sprintf(" %d", n-1)), n)
 	}
 }
+
+// Check tells whether the destination can be used: a platform, an address and a key that fit.
+// Nothing is dialed.
+func (d Destination) Check() error {
+	name := d.Preset
+	if name == "" {
+		name = "custom"
+	}
+	p, err := FindPreset(name)
+	if err != nil {
+		return err
+	}
+	_, err = resolveDestination(p, d.Server, d.Key, "")
+	return err
+}
+
+// Name is how the window and the stats name the destination.
+func (d Destination) Name() string {
+	p, err := FindPreset(d.Preset)
+	if err != nil {
+		p, _ = FindPreset("custom")
+	}
+	if p.ID == "custom" {
+		if t, err := rtmpout.ParseURL(d.Server, "x"); err == nil {
+			return t.Host
+		}
+	}
+	return p.Name
+}

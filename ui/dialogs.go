@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -78,4 +80,23 @@ func (w *Window) showAbout() {
 	label.Wrapping = fyne.TextWrapWord
 	label.Selectable = true
 	w.showContent("About OnAir", label)
+}
+
+// askForm shows content with Add and Cancel; add returns false to keep the dialog open (it has
+// said what is wrong).
+func (w *Window) askForm(title string, content fyne.CanvasObject, add func() bool) {
+	var d dialog.Dialog
+	ok := widget.NewButton("Add", nil)
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", nil)
+	body := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, ok), nil, nil, content)
+	d = dialog.NewCustomWithoutButtons(title, body, w.win)
+	yes := func() {
+		if add() {
+			d.Hide()
+		}
+	}
+	ok.OnTapped, cancel.OnTapped = yes, d.Hide
+	d.Resize(fyne.NewSize(480, 360))
+	w.show(d, yes)
 }

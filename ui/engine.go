@@ -25,6 +25,8 @@ type Live interface {
 	Subscribe() <-chan broadcast.Stats
 	Stop()
 	ReconnectNow()
+	// ReconnectDestination skips one destination's wait (0: the first, then the others in order).
+	ReconnectDestination(i int)
 	SetBitrate(kbps int)
 	Report() string
 	// StartRecording records what is sent to path while the stream goes on; StopRecording ends it.

@@ -45,6 +45,7 @@ func (w *Window) goLiveTapped() {
 	}
 	w.save()
 	w.recordOnly = false
+	w.liveDests = w.dests.ticked()
 	w.startSession(cfg)
 }
 

@@ -27,6 +27,8 @@ var (
 	colSoSo   = color.NRGBA{0xf5, 0xc2, 0x42, 0xff}
 	colBad    = colDrop
 	colAxis   = color.NRGBA{0xc8, 0xc8, 0xd0, 0xff}
+	// colOthers are the further destinations' sent lines, in the list's order.
+	colOthers = []color.NRGBA{{0xf5, 0x9e, 0x42, 0xff}, {0xc0, 0x7c, 0xf0, 0xff}, {0x4a, 0xd8, 0xe0, 0xff}}
 )
 
 // Graph draws the last minutes of sent and target bitrate, with red marks where frames were
@@ -34,6 +36,7 @@ var (
 type Graph struct {
 	img           *canvas.Image
 	sent, target  []float64
+	others        [][]float64 // each further destination's sent rate, aligned with sent
 	drops         []bool
 	width, height int
 }
@@ -51,13 +54,26 @@ func NewGraph() *Graph {
 // Object is the graph's canvas object.
 func (g *Graph) Object() fyne.CanvasObject { return g.img }
 
-// Add appends one second; call inside fyne.Do.
-func (g *Graph) Add(sentKbps, targetKbps float64, dropped bool) {
+// Add appends one second, with what each further destination sent; call inside fyne.Do.
+func (g *Graph) Add(sentKbps, targetKbps float64, dropped bool, others ...float64) {
+	for len(g.others) < len(others) {
+		g.others = append(g.others, make([]float64, len(g.sent)))
+	}
+	for i := range g.others {
+		v := 0.0
+		if i < len(others) {
+			v = others[i]
+		}
+		g.others[i] = append(g.others[i], v)
+	}
 	g.sent = append(g.sent, sentKbps)
 	g.target = append(g.target, targetKbps)
 	g.drops = append(g.drops, dropped)
 	if n := len(g.sent); n > graphSeconds {
 		g.sent, g.target, g.drops = g.sent[n-graphSeconds:], g.target[n-graphSeconds:], g.drops[n-graphSeconds:]
+		for i := range g.others {
+			g.others[i] = g.others[i][n-graphSeconds:]
+		}
 	}
 	g.fitScreen()
 	g.img.Image = g.render()
@@ -73,7 +89,7 @@ func (g *Graph) fitScreen() {
 
 // Reset clears the history (a new stream).
 func (g *Graph) Reset() {
-	g.sent, g.target, g.drops = nil, nil, nil
+	g.sent, g.target, g.drops, g.others = nil, nil, nil, nil
 	g.img.Image = g.render()
 	g.img.Refresh()
 }
@@ -87,6 +103,11 @@ func (g *Graph) render() image.Image {
 	top := 1000.0
 	for i := range g.sent {
 		top = max(top, g.sent[i], g.target[i])
+	}
+	for _, o := range g.others {
+		for _, v := range o {
+			top = max(top, v)
+		}
 	}
 	top *= 1.15
 	for q := 1; q < 4; q++ { // quarter lines
@@ -121,6 +142,9 @@ func (g *Graph) render() image.Image {
 		}
 	}
 	line(g.target, colTarget, true)
+	for i, o := range g.others {
+		line(o, colOthers[i%len(colOthers)], false)
+	}
 	line(g.sent, colSent, false)
 	for q := 1; q < 4; q++ { // the scale, in kb/s, on the quarter lines
 		drawText(img, 4, g.height-g.height*q/4-3, fmt.Sprintf("%.0f kb/s", top*float64(q)/4), colAxis)

@@ -95,6 +95,7 @@ func (w *Window) load() {
 	w.level1.slider.SetValue(p.FloatWithFallback(prefLevel+"1", 0))
 	w.level2.slider.SetValue(p.FloatWithFallback(prefLevel+"2", 0))
 	w.videos, w.audios = videos, audios
+	w.dests.load()
 	w.showSceneControls()
 	w.showSoundControls()
 	w.showNoCamera()

@@ -46,7 +46,7 @@ func (w *Window) startRecording(l Live) {
 	if l == nil {
 		cfg := w.config()
 		cfg.RecordOnly, cfg.RecordPath = true, path
-		w.recordOnly, w.recordingNow = true, true
+		w.recordOnly, w.recordingNow, w.liveDests = true, true, nil
 		w.showRecordButton()
 		w.startSession(cfg)
 		return

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"fyne.io/fyne/v2/widget"
+
+	"onair/broadcast"
 )
 
 // The settings form: platform, server, key and quality, and what is editable while live.
@@ -24,6 +26,7 @@ func (w *Window) setEditable(on bool) {
 			e.Disable()
 		}
 	}
+	w.dests.setEditable(on)
 	for _, c := range []*widget.Check{w.recordFull, w.keepTrying} { // chosen with the session
 		if on {
 			c.Enable()
@@ -113,6 +116,25 @@ func (w *Window) qualityChanged() {
 		w.quality.SetText("Below 300 kb/s the picture will be very soft.")
 	default:
 		w.quality.SetText(fmt.Sprintf("Recommended: %d kb/s (up to %d). OnAir lowers it by itself when your connection is slow.", w.preset.DefaultVideoKbps, limit))
+	}
+	w.noteSharedLimits(cfg)
+}
+
+// noteSharedLimits says when another destination lowers what every destination gets: one encode
+// serves all, within every platform's limits.
+func (w *Window) noteSharedLimits(cfg broadcast.Config) {
+	if len(cfg.Also) == 0 || cfg.VideoKbps == 0 {
+		return
+	}
+	for _, d := range cfg.Also {
+		p, err := broadcast.FindPreset(d.Preset)
+		if err != nil {
+			continue
+		}
+		if limit := p.VideoLimit(cfg.Width, cfg.Height, cfg.FPS); limit < cfg.VideoKbps {
+			w.quality.SetText(fmt.Sprintf("%s takes at most %d kb/s: every destination gets %d kb/s, since one stream serves all.", p.Name, limit, limit))
+			return
+		}
 	}
 }
 

@@ -39,6 +39,10 @@ func (w *Window) showStats(st broadcast.Stats) {
 	case broadcast.StateRecording:
 		up := time.Duration(st.T * float64(time.Second))
 		w.status.Set(fmt.Sprintf("● RECORDING (not streaming) %02d:%02d:%02d", int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60))
+	case broadcast.StateFailed:
+		if !st.Final && len(st.Destinations) > 1 { // the first failed; the others go on
+			w.status.Set(fmt.Sprintf("Streaming to %s failed: %s The other destinations go on.", st.Destinations[0].Name, st.Error))
+		}
 	case broadcast.StateWaitingNetwork:
 		w.status.Set(fmt.Sprintf("Waiting for the network: %s Trying again in %.0f s (attempt %d)…", st.Error, st.RetryInS, st.Attempt))
 		w.retryNow.Show()
@@ -81,8 +85,13 @@ func (w *Window) showStats(st broadcast.Stats) {
 	}
 	w.lightWords.Refresh()
 	w.light.Refresh()
-	if !st.Final && (st.State == broadcast.StateLive || offline) {
-		w.graph.Add(st.SentKbps, float64(st.TargetKbps), st.FramesDropped > w.lastDrops)
+	w.dests.showLive(st, w.liveDests)
+	if !st.Final && (st.State == broadcast.StateLive || offline || len(st.Destinations) > 1) {
+		var others []float64
+		for i := 1; i < len(st.Destinations); i++ {
+			others = append(others, st.Destinations[i].SentKbps)
+		}
+		w.graph.Add(st.SentKbps, float64(st.TargetKbps), st.FramesDropped > w.lastDrops, others...)
 		w.lastDrops = st.FramesDropped
 	}
 	if st.Final && st.State == broadcast.StateFailed {

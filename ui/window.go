@@ -68,6 +68,8 @@ type Window struct {
 	lightWords *widget.Label
 	dropTimes  []dropMark // frames dropped, a second at a time, for the last minute
 	graph      *Graph
+	dests      *destList    // where else to stream
+	liveDests  []*extraDest // the ones the running session streams to, beside the first
 
 	// do runs a change to the widgets on Fyne's UI goroutine (fyne.Do); tests serialise it.
 	do func(func())
@@ -166,6 +168,7 @@ func (w *Window) build() {
 	w.quality = widget.NewLabel("")
 	w.quality.Wrapping = fyne.TextWrapWord
 
+	w.buildDestinations()
 	w.local = w.newLocalPanel()
 	w.goLive = widget.NewButton("Go Live", w.goLiveTapped)
 	w.goLive.Importance = widget.HighImportance
@@ -182,7 +185,7 @@ func (w *Window) build() {
 	w.statusLbl.Wrapping = fyne.TextWrapWord
 	w.retryNow = widget.NewButton("Reconnect now", func() {
 		if l := w.current(); l != nil {
-			l.ReconnectNow()
+			l.ReconnectDestination(0) // the first destination's, whose state the status line shows
 		}
 	})
 	w.retryNow.Hide()
@@ -201,7 +204,7 @@ func (w *Window) build() {
 	stats := container.NewVBox(
 		container.NewGridWithColumns(3, statBox("Sent", w.sent), statBox("Target", w.target), statBox("Frames/s", w.fps)),
 		statBox("Dropped frames", w.dropped))
-	legend := widget.NewLabel("solid green line: sent · dashed blue line: target · dotted red marks: frames dropped")
+	legend := widget.NewLabel("solid green line: sent · dashed blue line: target · dotted red marks: frames dropped · orange, purple, cyan lines: the other destinations' sent")
 	legend.Wrapping = fyne.TextWrapWord
 	w.lightWords = widget.NewLabel("Connection: not live")
 	timeAxis := container.NewGridWithColumns(4, widget.NewLabel("3 min ago"),
@@ -245,7 +248,7 @@ func (w *Window) build() {
 	buttonsRow := container.NewStack(fixedHeight(40), container.NewHBox(w.retryNow, w.details))
 	about := widget.NewButton("About OnAir", w.showAbout)
 	about.Importance = widget.LowImportance
-	right := container.NewVBox(form, container.NewCenter(big), statusArea, buttonsRow,
+	right := container.NewVBox(form, w.dests.box, container.NewCenter(big), statusArea, buttonsRow,
 		container.NewHBox(w.record, w.recordFolder, layout.NewSpacer(), about), w.recordFull, w.recording, w.local.box)
 	split := container.NewHSplit(container.NewPadded(left), container.NewVScroll(container.NewPadded(right)))
 	split.Offset = 0.52
@@ -320,6 +323,9 @@ func (w *Window) config() broadcast.Config {
 		cfg.AtFileEnd = fileEnds[i].value
 	}
 	cfg.VideoKbps, _ = w.bitrate.Value() // 0, the preset's, when the field is not a valid number
+	for _, d := range w.dests.ticked() {
+		cfg.Also = append(cfg.Also, d.destination())
+	}
 	if cfg.Video == "" {
 		cfg.Video = "test"
 	}

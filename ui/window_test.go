@@ -75,7 +75,8 @@ func (l *fakeLive) Stop() {
 		close(l.ch)
 	})
 }
-func (l *fakeLive) ReconnectNow() { l.mu.Lock(); l.reconnects++; l.mu.Unlock() }
+func (l *fakeLive) ReconnectNow()              { l.mu.Lock(); l.reconnects++; l.mu.Unlock() }
+func (l *fakeLive) ReconnectDestination(i int) { l.ReconnectNow() }
 
 func (l *fakeLive) reconnectCount() int {
 	l.mu.Lock()
