@@ -55,6 +55,7 @@ bench: deps
 	@bash scripts/bench-stream.sh
 	@bash scripts/bench-record.sh
 	@bash scripts/bench-scene.sh
+	@bash scripts/bench-multistream.sh
 
 # Opens the window under a private Xvfb and saves docs/screenshot.png.
 screenshot: build

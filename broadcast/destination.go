@@ -25,6 +25,11 @@ type destination struct {
 	wmu sync.Mutex
 	tl  timeline
 	out *liveConn // nil while disconnected
+	// lagging mirrors behind for the write path; gopPolicy is whether out has the whole-GOP drop
+	// policy, and skipGOP whether the current GOP is being left out.
+	lagging   atomic.Bool
+	gopPolicy bool
+	skipGOP   bool
 
 	// Under the session's ctlMu: this link's controller, the video bitrate it asks for, and
 	// whether it is left out of the shared rate because it cannot keep up.
@@ -207,7 +212,7 @@ func (d *destination) write(p packet) {
 // keyframe.
 func (d *destination) setOut(c *liveConn) {
 	d.wmu.Lock()
-	d.out = c
+	d.out, d.gopPolicy, d.skipGOP = c, false, false
 	if c != nil {
 		d.tl.waitKey = true
 	}

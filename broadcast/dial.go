@@ -77,7 +77,7 @@ func (d *destination) dial(ctx context.Context) (*liveConn, error) {
 		OnKeyframeNeeded: func() {
 			// A destination left out of the shared rate waits for the next GOP: a keyframe on its
 			// account would cost every other destination bits.
-			if s.venc != nil && !d.cantKeepUp() {
+			if s.venc != nil && !d.lagging.Load() {
 				s.venc.ForceKeyframe()
 			}
 		},

@@ -17,8 +17,8 @@ import (
 func TestTwoDestinations(t *testing.T) {
 	ns := testpeer.NewNetns(t)
 	near := testpeer.StartNginx(t, testpeer.NginxOptions{})
-	far := testpeer.StartNginx(t, testpeer.NginxOptions{Netns: ns})
 	dir := t.TempDir()
+	far := testpeer.StartNginx(t, testpeer.NginxOptions{Netns: ns, RecordDir: dir})
 	nearRec := testpeer.Record(t, near.URL("near"), filepath.Join(dir, "near.flv"), 40*time.Second)
 	farRec := testpeer.Record(t, far.URL("far"), filepath.Join(dir, "far.flv"), 15*time.Second)
 	near.WaitForPlayer(t, "near", 10*time.Second)
@@ -70,8 +70,13 @@ func TestTwoDestinations(t *testing.T) {
 	if mean := meanOf(nearSent); mean < kbps*0.8 {
 		t.Errorf("near sent %.0f kb/s on average while far was narrow (%v)", mean, nearSent)
 	}
+	farSent := s.Snapshot().Destinations[1].SentKbps
+	ns.Unshape()
+	back := time.Now()
+	waitDestination(t, s, 1, func(d DestinationStats) bool { return !d.CantKeepUp }, 30*time.Second, "far keeping up again")
+	rejoined := time.Since(back)
 
-	// Near's recording is continuous through all of it.
+	// Near's recording is continuous through all of it (40 s, to before far came back).
 	if err := nearRec.Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +90,24 @@ func TestTwoDestinations(t *testing.T) {
 		}
 	}
 	t.Logf("near: %d frames in 40 s; near sent %v kb/s while far was at 1 Mb/s; far: %+v", len(v), nearSent, s.Snapshot().Destinations[1])
+
+	// What far received since it came back: where its picture jumps, a keyframe follows (whole
+	// GOPs or none).
+	s.Stop()
+	fv := testpeer.ProbeFile(t, filepath.Join(dir, "far.flv")).PacketsOf("video")
+	jumps := 0
+	for i := 1; i < len(fv); i++ {
+		if fv[i].DTS()-fv[i-1].DTS() > 0.1 {
+			jumps++
+			if !fv[i].Keyframe() {
+				t.Errorf("far: a GOP cut short at %.2f s", fv[i-1].DTS())
+			}
+		}
+	}
+	if jumps == 0 {
+		t.Errorf("far received every frame on a 1 Mb/s link (%d frames)", len(fv))
+	}
+	t.Logf("far: %d frames with %d jumps since it came back; %.0f kb/s sent at 1 Mb/s; keeping up again %.1f s after the link returned", len(fv), jumps, farSent, rejoined.Seconds())
 }
 
 func waitDestination(t *testing.T, s *Session, i int, ok func(DestinationStats) bool, limit time.Duration, what string) {

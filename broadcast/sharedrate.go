@@ -1,5 +1,11 @@
 package broadcast
 
+import (
+	"time"
+
+	"onair/rtmpout"
+)
+
 // One encode serves every destination, so its bitrate is the lowest any live destination's
 // controller asks for, except a destination far narrower than the best one: it would drag every
 // other platform down to its link. It is left out ("can't keep up") and its send queue drops its
@@ -34,6 +40,7 @@ func (s *Session) shareRate() {
 			share = rejoinShare
 		}
 		d.behind = live > 1 && float64(d.wanted) < share*float64(best)
+		d.lagging.Store(d.behind)
 		if !d.behind && (rate == 0 || d.wanted < rate) {
 			rate = d.wanted
 		}
@@ -57,9 +64,31 @@ func (d *destination) isLive() bool {
 	return d.live != nil
 }
 
-// cantKeepUp reports whether the destination is left out of the shared rate.
-func (d *destination) cantKeepUp() bool {
-	d.s.ctlMu.Lock()
-	defer d.s.ctlMu.Unlock()
-	return d.behind
+// A destination that cannot keep up gets whole GOPs or none: a GOP starts only when the last one
+// has gone (its queue under gopRoom), and once started is not cut short, unless it waits past
+// gopPolicy's limit. Its viewers see whole seconds of smooth picture, then a jump; the others
+// never wait for it.
+const gopRoom = 150 * time.Millisecond
+
+var gopPolicy = rtmpout.DropPolicy{Disposable: 8 * time.Second, ToKeyframe: 10 * time.Second}
+
+// gateGOP decides, for a lagging destination, whether this video frame goes (under wmu).
+func (d *destination) gateGOP(p packet) bool {
+	lagging := d.lagging.Load()
+	if lagging != d.gopPolicy {
+		d.gopPolicy = lagging
+		if lagging {
+			d.out.SetDropPolicy(gopPolicy)
+		} else {
+			d.out.SetDropPolicy(rtmpout.DropPolicy{})
+			d.skipGOP = false
+		}
+	}
+	if !lagging {
+		return true
+	}
+	if p.Keyframe {
+		d.skipGOP = d.out.Stats().QueueDuration > gopRoom
+	}
+	return !d.skipGOP
 }

@@ -54,6 +54,10 @@ func (tl *timeline) write(d *destination, p packet) {
 		}
 		return
 	}
+	if p.video && !d.gateGOP(p) {
+		d.lostVideo.Add(1)
+		return
+	}
 	if p.video && tl.waitKey {
 		if !p.Keyframe {
 			d.lostVideo.Add(1)

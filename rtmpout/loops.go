@@ -287,6 +287,9 @@ func (c *Conn) closeWrite() {
 	}
 }
 
+// SetDropPolicy changes when the send queue drops video, while publishing.
+func (c *Conn) SetDropPolicy(p DropPolicy) { c.q.setPolicy(p) }
+
 // LimitInFlight caps what the kernel holds for this connection, sent but unacknowledged bytes
 // included, to about bytes (0 or less: leave it to the kernel). A bottleneck's buffer then never
 // holds more than that: when the link narrows, TCP loses little, needs no timeout to recover, and

@@ -83,6 +83,13 @@ func newQueue(p DropPolicy) *queue {
 	return &queue{policy: p.withDefaults(), wake: make(chan struct{}, 1)}
 }
 
+// setPolicy changes the drop policy for what is queued from now on.
+func (q *queue) setPolicy(p DropPolicy) {
+	q.mu.Lock()
+	q.policy = p.withDefaults()
+	q.mu.Unlock()
+}
+
 func (q *queue) signal() {
 	select {
 	case q.wake <- struct{}{}:

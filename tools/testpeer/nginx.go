@@ -29,6 +29,9 @@ type NginxOptions struct {
 	Push []string
 	// Netns, when set, runs nginx inside this namespace, listening on its address.
 	Netns *Netns
+	// RecordDir, when set, has nginx write every stream it receives to KEY.flv there, exactly as
+	// received (a new publish starts the file again).
+	RecordDir string
 }
 
 // Nginx is a running nginx-rtmp on 127.0.0.1 with one application, "live".
@@ -72,6 +75,9 @@ func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
 	conf.WriteString("  application live { live on; drop_idle_publisher 10s;\n")
 	if opts.OnPublish != "" {
 		fmt.Fprintf(&conf, "    on_publish %s;\n", opts.OnPublish)
+	}
+	if opts.RecordDir != "" {
+		fmt.Fprintf(&conf, "    record all; record_path %s; record_unique off;\n", opts.RecordDir)
 	}
 	for _, p := range opts.Push {
 		fmt.Fprintf(&conf, "    push %s;\n", p)
