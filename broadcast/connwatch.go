@@ -25,9 +25,15 @@ type liveConn struct {
 	inFlight int       // the in-flight limit last given to the connection; 0: none yet
 }
 
-// observe feeds the connection's counters to the controller, and applies what it decides.
-func (d *destination) observe() {
-	s, c := d.s, d.conn
+// observe feeds the connection's counters to the controller, and applies what it decides (under
+// wmu). The sender's packets trigger it as they pass, every observeEvery; the destination's
+// goroutine only when none came for silentObserveEvery: a ticker would wake it for nothing.
+func (d *destination) observe(now time.Time) {
+	s, c := d.s, d.out
+	if c == nil {
+		return
+	}
+	d.observed = now
 	st := c.Stats()
 	s.ctlMu.Lock()
 	d.ctl.observe(s.clock.Now(), st)

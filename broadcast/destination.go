@@ -30,6 +30,7 @@ type destination struct {
 	lagging   atomic.Bool
 	gopPolicy bool
 	skipGOP   bool
+	observed  time.Time // when the controller last saw the connection
 
 	// Under the session's ctlMu: this link's controller, the video bitrate it asks for, and
 	// whether it is left out of the shared rate because it cannot keep up.
@@ -94,8 +95,8 @@ func newDestination(s *Session, index int, p destPlan) *destination {
 func (d *destination) run() {
 	defer close(d.done)
 	d.startDial()
-	observe := time.NewTicker(observeEvery)
-	defer observe.Stop()
+	silent := time.NewTicker(silentObserveEvery)
+	defer silent.Stop()
 	for {
 		select {
 		case r := <-d.dialed:
@@ -110,10 +111,12 @@ func (d *destination) run() {
 			}
 		case cameBack := <-d.probed:
 			d.serverReachable(cameBack)
-		case <-observe.C:
-			if d.conn != nil {
-				d.observe()
+		case now := <-silent.C:
+			d.wmu.Lock()
+			if now.Sub(d.observed) >= silentObserveEvery {
+				d.observe(now)
 			}
+			d.wmu.Unlock()
 		case <-d.end:
 			d.finish()
 			return
@@ -205,6 +208,9 @@ func (d *destination) failure() error {
 func (d *destination) write(p packet) {
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
+	if now := time.Now(); now.Sub(d.observed) >= observeEvery {
+		d.observe(now)
+	}
 	d.tl.write(d, p)
 }
 

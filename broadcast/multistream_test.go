@@ -20,7 +20,7 @@ func TestTwoDestinations(t *testing.T) {
 	dir := t.TempDir()
 	far := testpeer.StartNginx(t, testpeer.NginxOptions{Netns: ns, RecordDir: dir})
 	nearRec := testpeer.Record(t, near.URL("near"), filepath.Join(dir, "near.flv"), 40*time.Second)
-	farRec := testpeer.Record(t, far.URL("far"), filepath.Join(dir, "far.flv"), 15*time.Second)
+	farRec := testpeer.Record(t, far.URL("far"), filepath.Join(dir, "far-player.flv"), 20*time.Second)
 	near.WaitForPlayer(t, "near", 10*time.Second)
 	far.WaitForPlayer(t, "far", 10*time.Second)
 	const kbps = 2500
@@ -37,12 +37,12 @@ func TestTwoDestinations(t *testing.T) {
 	if err := farRec.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	p := testpeer.ProbeFile(t, filepath.Join(dir, "far.flv"))
+	p := testpeer.ProbeFile(t, filepath.Join(dir, "far-player.flv"))
 	if v, a := p.Stream("video"), p.Stream("audio"); v == nil || a == nil || v.CodecName != "h264" || a.CodecName != "aac" || v.Width != 960 {
 		t.Fatalf("far's stream: %+v", p.Streams)
 	}
-	if n := len(p.PacketsOf("video")); n < 15*30*9/10 {
-		t.Errorf("far: %d video frames in 15 s", n)
+	if n := len(p.PacketsOf("video")); n < 20*30*9/10 {
+		t.Errorf("far: %d video frames in 20 s", n)
 	}
 
 	// Far goes away for 4 s and comes back.

@@ -21,6 +21,7 @@ for i in $(seq "$RUNS"); do
     esac
   done
 done
+sed "s/^/run: /" "$work/results" >&2
 python3 - "$work/results" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
