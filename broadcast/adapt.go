@@ -12,32 +12,43 @@ import (
 //
 //   - congestion: once the delay passes congestedDelay, the link's capacity is what the socket
 //     drained since the queue began to grow (it was saturated all that time); the target drops to
-//     drainShare of it (minus audio) until the backlog is gone, then settles at steadyShare of it.
-//     One reaction, no staircase.
-//   - probing: after a calm spell below the ceiling, the target rises; the probe succeeds only if
-//     the socket then drains what the encoder makes, without delay building up. A failed probe
-//     goes back to the last verified rate and the next one waits longer (×1.5), so a link that
-//     stays narrow sees few probes; each success makes the next step bigger, to climb back fast
-//     once the link returns.
+//     what clears the backlog within a second (at least drainShare of it, minus audio) until the
+//     backlog is gone, then settles at steadyShare of it. One reaction, no staircase.
+//   - probing: after a calm spell below the ceiling, the connection pads the stream (H.264 filler,
+//     which players skip) by a step for probeLength; the picture's bitrate rises by that step only
+//     if the link carried it, without delay building up. A padding probe that fails stops at once:
+//     it cost a little delay and no picture. Each success makes the next step bigger, to climb back
+//     fast once the link returns; each failure makes the next one smaller and later.
 //   - the user's bitrate is the ceiling; a manual change while live becomes the new ceiling at once.
+//   - below 1 Mb/s the audio steps down too (audioRung), so that the whole stream fits.
 const (
 	congestedDelay = 200 * time.Millisecond
 	drainedDelay   = 80 * time.Millisecond
 	calmDelay      = 60 * time.Millisecond
-	probeFailDelay = 150 * time.Millisecond
+	probeFailDelay = 120 * time.Millisecond
 	drainShare     = 0.5
 	steadyShare    = 0.9
-	firstProbeWait = 6 * time.Second
-	maxProbeWait   = 10 * time.Second
-	probeLength    = 2 * time.Second // x264 needs about a second to settle at a new rate
+	firstProbeWait = time.Second
+	maxProbeWait   = 3 * time.Second
+	climbWait      = 300 * time.Millisecond // after a probe that succeeded
+	probeLength    = 600 * time.Millisecond
 	rateWindow     = 500 * time.Millisecond
 	stuckAfter     = 3 * time.Second
-	inFlightTime   = 200 * time.Millisecond
+	inFlightTime   = 40 * time.Millisecond
 	minInFlight    = 32 << 10
+	// raiseWatch is how long after a raise congestion counts against it (a failed raise);
+	// edgeMemory how long raises then stay under edgeShare of where it failed.
+	raiseWatch = 3 * time.Second
+	edgeMemory = 30 * time.Second
+	edgeShare  = 0.9
+	// videoFloor is the least video bitrate adaptation goes to: a small picture at a low frame
+	// rate still moves there.
+	videoFloor = 120
 	// halfRateBelow is the bits per pixel and frame under which every second frame is left out,
 	// so each picture gets twice the bits (see frameDivisor).
-	halfRateBelow = 0.04
-	pileWindow    = 300 * time.Millisecond
+	halfRateBelow    = 0.04
+	quarterRateBelow = 0.015
+	pileWindow       = 300 * time.Millisecond
 )
 
 type ctlMode int
@@ -52,10 +63,14 @@ const (
 // set. It has no clock of its own: time comes in with each observation, so tests replay traces.
 type controller struct {
 	enabled      bool
-	ceiling      int // kb/s: the user's choice
-	floor        int // kb/s: below this the picture is not worth it
-	audio        int // kb/s the audio takes on the link
-	target       int // kb/s now
+	ceiling      int           // kb/s: the user's choice
+	floor        int           // kb/s: below this the picture is not worth it
+	audio        int           // kb/s the audio takes on the link now
+	audioChosen  int           // kb/s of audio the user chose
+	pad          int           // kb/s of padding the connection adds while a probe runs
+	minRTT       time.Duration // the connection's, as last seen
+	raisedAt     time.Duration // when the target last rose on a probe's word; -1: not lately
+	target       int           // kb/s now
 	set          func(kbps int)
 	log          *slog.Logger
 	mode         ctlMode
@@ -76,6 +91,14 @@ type controller struct {
 	// drainSince and drainDelay: when draining began, and the delay then.
 	drainSince time.Duration
 	drainDelay time.Duration
+	// edge is the rate (video and audio, kb/s) a raise failed at, remembered until edgeUntil: on a
+	// link with a shallow buffer, running close to its rate loses packets on every keyframe, so
+	// raises stay clear of that edge until a probe shows the link wider.
+	edge      float64
+	edgeUntil time.Duration
+	// failedProbes counts raises the link then did not carry, failedPads padding probes it did
+	// not carry (the bench's and the tests' measures).
+	failedProbes, failedPads int
 }
 
 type sample struct {
@@ -85,10 +108,23 @@ type sample struct {
 }
 
 func newController(p Plan, set func(int), log *slog.Logger) *controller {
-	floor := max(250, p.VideoKbps*15/100)
-	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(floor, p.VideoKbps),
-		audio: p.AudioKbps, target: p.VideoKbps, verified: p.VideoKbps, set: set, log: log, probeWait: firstProbeWait,
-		probeGain: 0.15, calmSince: -1}
+	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(videoFloor, p.VideoKbps),
+		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, verified: p.VideoKbps, set: set, log: log,
+		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1}
+}
+
+// audioRung is the audio bitrate for a video bitrate: the chosen one, then 96 and 64 kb/s as the
+// video goes below 500 and 250 kb/s (back up a quarter above, so it does not flap). AAC at 64 kb/s
+// still carries speech well; the picture needs the bits more.
+func audioRung(videoKbps, chosen, current int) int {
+	rung := chosen
+	switch {
+	case videoKbps < 250 || current <= 64 && videoKbps < 310:
+		rung = 64
+	case videoKbps < 500 || current <= 96 && videoKbps < 620:
+		rung = 96
+	}
+	return min(chosen, rung)
 }
 
 // setCeiling applies a manual bitrate change: it is the new ceiling at once. The floor stays: a
@@ -104,11 +140,15 @@ func (c *controller) setCeiling(kbps int) {
 // reconnected forgets the old connection's byte counts; the target stays where it was.
 func (c *controller) reconnected() { c.history, c.lastDelay = c.history[:0], 0 }
 
+// audioKbps is the audio bitrate the link is to carry.
+func (c *controller) audioKbps() int { return c.audio }
+
 // currentDelay is the last delay measured (the stats' queue_ms).
 func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 
 func (c *controller) apply(kbps int, why string) {
 	kbps = max(min(c.floor, c.ceiling), min(c.ceiling, kbps))
+	c.audio = audioRung(kbps, c.audioChosen, c.audio)
 	if kbps == c.target {
 		return
 	}
@@ -178,6 +218,7 @@ func delivered(st rtmpout.Stats) uint64 {
 // observe takes one measurement.
 func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	c.history = append(c.history, sample{now, delivered(st), st.SentBytes})
+	c.minRTT = st.MinRTT
 	if len(c.history) > 64 {
 		c.history = append(c.history[:0], c.history[len(c.history)-40:]...)
 	}
@@ -207,7 +248,10 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	case modeDraining:
 		// A backlog that does not shrink within stuckAfter means the rate is still above the
 		// link's (it narrowed further, or the last estimate was off): measure again.
-		if now-c.drainSince > stuckAfter && delay > congestedDelay && delay > c.drainDelay*8/10 {
+		// A backlog that still grows by a tenth of a second once the lowered rate has reached the
+		// link (the encoder follows within a second): the link narrowed again.
+		regrew := now-c.drainSince > time.Second && delay > c.drainDelay+100*time.Millisecond && delay > congestedDelay
+		if now-c.drainSince > stuckAfter && delay > congestedDelay && delay > c.drainDelay*8/10 || regrew {
 			c.growSince = c.history[max(0, len(c.history)-11)]
 			c.congested(now, delivered(st))
 			return
@@ -222,50 +266,92 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			}
 		}
 	case modeProbing:
-		// A probe fails when the delay grows: past probeFailDelay at any time, or by a tenth of
-		// a second over the probe (a full link shows as a rising queue before a long one).
-		// and, at its end, unless the link delivered (nearly) all that was written meanwhile: on a
-		// full link the difference piles up in the socket and the bottleneck's buffer.
+		// A padding probe fails when the delay grows: past probeFailDelay at any time, or by a
+		// tenth of a second over the probe (a full link shows as a rising queue before a long
+		// one), and, at its end, unless the link delivered (nearly) all that was written meanwhile:
+		// on a full link the difference piles up in the socket and the bottleneck's buffer.
 		end := now >= c.probeEnd
 		rising := end && delay > c.probeDelay+100*time.Millisecond
 		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
-			// Back to the verified rate, which the link carries: the probe's backlog drains
-			// there, and is not taken for new congestion.
+			c.pad = 0
+			c.failedPads++
 			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
-			c.probeGain = 0.15
+			c.probeGain = max(0.05, c.probeGain/3)
 			c.calmSince = -1
-			c.steadyAt = min(c.probeFrom, max(c.verified, c.floor))
-			c.mode = modeDraining
-			c.drainSince, c.drainDelay = now, delay
-			c.apply(c.steadyAt, "probe failed")
+			c.mode = modeSteady
 			return
 		}
 		if end {
-			c.verified = c.target
-			c.capacity = float64(c.target + c.audio) // at least this wide: the next probe must show more
-			c.mode = modeSteady
-			c.probeWait = probeLength               // the link has room: keep climbing
-			c.probeGain = min(1, c.probeGain*2+0.2) // 0.15, 0.5, 1: back to full rate in a few steps
-			if c.target < c.ceiling {
-				c.startProbe(now)
+			// Rise by the padding, to no more than 95 % of what the link delivered meanwhile: a
+			// deep bottleneck buffer can take a probe a little over the link's rate for a while,
+			// but not deliver it faster than the link goes.
+			shown := c.deliveredSince(c.probeEnd - probeLength + rateWindow/5)
+			next := c.target + c.pad // delivered in full: the link has that room
+			full := shown >= 0.97*float64(c.target+c.audio+c.pad)
+			if !full {
+				next = int(0.95*shown) - c.audio // the link's edge, found
 			}
+			if now < c.edgeUntil {
+				if shown > 1.05*c.edge {
+					c.edgeUntil = 0 // wider than where a raise failed: forget it
+				} else {
+					next = min(next, int(edgeShare*c.edge)-c.audio)
+				}
+			}
+			c.pad = 0
+			c.mode = modeSteady
+			c.calmSince = now
+			if next <= c.target {
+				c.probeWait = min(maxProbeWait, c.probeWait*3/2)
+				if full { // carried, but too small to show the link wider than its edge
+					c.probeGain = min(1, c.probeGain*5/2)
+				} else {
+					c.failedPads++
+					c.probeGain = max(0.05, c.probeGain/3)
+				}
+				return
+			}
+			c.raisedAt = now
+			c.apply(next, "probe carried")
+			c.verified = c.target
+			c.capacity = max(c.capacity, float64(c.target+c.audio))
+			c.probeWait = climbWait // the link has room: keep climbing
+			c.probeGain = min(1, c.probeGain*5/2)
+			c.calmSince = now
 		}
 	}
 }
 
-// startProbe raises the target for probeLength. Where the link's capacity was measured, the probe
-// goes at least 10 % above it: a success must show a link wider than before.
+// startProbe pads the stream by a step for probeLength: a share of the target, 50 kb/s at least,
+// never past the ceiling.
 func (c *controller) startProbe(now time.Duration) {
-	next := c.target + max(50, int(float64(c.target)*c.probeGain))
-	if c.capacity > 0 {
-		next = max(next, int(1.1*c.capacity)-c.audio)
+	step := min(c.ceiling-c.target, max(50, int(float64(c.target)*c.probeGain)))
+	if step <= 0 {
+		return
 	}
+	c.pad = step
 	c.probeFrom, c.probeEnd, c.mode, c.probeDelay = c.target, now+probeLength, modeProbing, c.lastDelay
 	if n := len(c.history); n > 0 {
 		c.probeWritten, c.probeBacklog = c.history[n-1].written, c.backlog()
 	}
-	c.apply(next, "probe")
 }
+
+// deliveredSince is the rate the link delivered at from since to the last sample, in kb/s.
+func (c *controller) deliveredSince(since time.Duration) float64 {
+	if len(c.history) < 2 {
+		return 0
+	}
+	last := c.history[len(c.history)-1]
+	for _, s := range c.history {
+		if s.t >= since && last.t-s.t > 100*time.Millisecond {
+			return float64(last.bytes-s.bytes) * 8 / (last.t - s.t).Seconds() / 1000
+		}
+	}
+	return 0
+}
+
+// padKbps is the padding the connection is to add now.
+func (c *controller) padKbps() int { return c.pad }
 
 // inFlightBudget is how many bytes the kernel may hold for the connection (rtmpout's
 // LimitInFlight): what the link delivers in two round trips plus inFlightTime, enough to keep it
@@ -283,7 +369,8 @@ func (c *controller) inFlightBudget(minRTT time.Duration) int {
 }
 
 // carried reports whether the link delivered what was written since the probe began: what piled
-// up meanwhile (written, not yet acknowledged) must stay within 1.5 % of the bytes written. The
+// up meanwhile (written, not yet acknowledged) must stay within 1.5 % of the bytes written, plus
+// what a faster rate keeps in flight by itself (the padding over a round trip and 100 ms). The
 // backlog is taken at its lowest over the last pileWindow, at the start and at the end: in-flight
 // bytes swing by a frame or so as acknowledgements arrive, which is not a backlog.
 func (c *controller) carried() bool {
@@ -294,7 +381,8 @@ func (c *controller) carried() bool {
 	if written <= 0 {
 		return true
 	}
-	return float64(c.backlog())-float64(c.probeBacklog) <= 0.015*written
+	inFlight := float64(c.pad) * 1000 / 8 * (c.minRTT + 100*time.Millisecond).Seconds()
+	return float64(c.backlog())-float64(c.probeBacklog) <= 0.015*written+inFlight
 }
 
 // backlog is the smallest amount written but not delivered over the last pileWindow.
@@ -316,31 +404,45 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 		return // not enough to measure yet: the next observation decides
 	}
 	rate := float64(sent-c.growSince.bytes) * 8 / span.Seconds() / 1000
+	if c.raisedAt >= 0 && now-c.raisedAt < raiseWatch {
+		c.failedProbes++
+		c.edge, c.edgeUntil = float64(c.target+c.audio), now+edgeMemory
+	}
+	c.raisedAt = -1
 	c.capacity = rate
-	c.steadyAt = int(steadyShare*rate) - c.audio
+	c.pad = 0
 	c.mode = modeDraining
 	c.drainSince, c.drainDelay = now, c.lastDelay
 	c.calmSince = -1
-	c.probeGain = 0.15
+	c.probeGain = 0.25
 	c.verified = 0
-	c.apply(int(drainShare*rate)-c.audio, "congestion")
+	// Clear the backlog within a second: send what the link carries less the backlog's share.
+	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
+	c.apply(int(share*rate)-c.audio, "congestion")
+	c.steadyAt = int(steadyShare*rate) - c.audio // with the audio the new target asks for
 }
 
 // frameDivisor decides the second floor: at a bitrate that gives each pixel of each frame fewer
 // than halfRateBelow bits (720p30: 1106 kb/s; 1080p30: 2488), x264's pictures turn to mush, and half
 // the frame rate with twice the bits a picture looks better for what people stream (faces, slides,
-// games at a desk): sharp at 15 fps rather than blurred at 30. Only from 24 fps up, where half the
-// rate still moves. A quarter above the line it goes back to the full rate, so it does not flap.
+// games at a desk): sharp at 15 fps rather than blurred at 30. Below quarterRateBelow (720p30:
+// 415 kb/s, a link under 1 Mb/s) a quarter of the frames go, at 7.5 fps. Only from 24 fps up, where
+// the lower rates still move. A quarter above each line it goes back up, so it does not flap.
 func frameDivisor(kbps, width, height, fps, current int) int {
 	if fps < 24 || width <= 0 || height <= 0 {
 		return 1
 	}
 	bpp := float64(kbps) * 1000 / float64(width*height*fps)
 	switch {
+	case bpp < quarterRateBelow:
+		return 4
 	case bpp < halfRateBelow:
+		if current == 4 && bpp < quarterRateBelow*1.25 {
+			return 4
+		}
 		return 2
 	case bpp > halfRateBelow*1.25:
 		return 1
 	}
-	return current
+	return min(current, 2)
 }

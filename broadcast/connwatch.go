@@ -38,6 +38,7 @@ func (d *destination) observe(now time.Time) {
 	s.ctlMu.Lock()
 	d.ctl.observe(s.clock.Now(), st)
 	budget := d.ctl.inFlightBudget(st.MinRTT)
+	d.padKbps = d.ctl.padKbps()
 	s.ctlMu.Unlock()
 	c.limitInFlight(budget)
 	c.watchAcks(st)

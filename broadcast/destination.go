@@ -31,6 +31,11 @@ type destination struct {
 	gopPolicy bool
 	skipGOP   bool
 	observed  time.Time // when the controller last saw the connection
+	// padKbps is the controller's probe padding; padFrom the DTS it was last added up to, and
+	// padBuf the frame with its padding.
+	padKbps int
+	padFrom time.Duration
+	padBuf  []byte
 
 	// Under the session's ctlMu: this link's controller, the video bitrate it asks for, and
 	// whether it is left out of the shared rate because it cannot keep up.
@@ -85,6 +90,7 @@ func newDestination(s *Session, index int, p destPlan) *destination {
 	}
 	d.tl.waitKey = true
 	d.tl.base.Store(-1)
+	d.padFrom = -1
 	d.ctl = newController(s.plan, func(kbps int) { s.wantRate(d, kbps) }, d.log)
 	d.wanted = d.ctl.target
 	return d

@@ -57,6 +57,13 @@ type Stats struct {
 	EncoderPreset string `json:"encoder_preset,omitempty"`
 	// EncoderThreads is x264's thread count, picked with the preset (0: x264's own choice).
 	EncoderThreads int `json:"encoder_threads,omitempty"`
+	// FailedRaises counts bitrate raises the first destination's link then did not carry;
+	// FailedProbes its padding probes that found no room (each cost a little delay, no picture).
+	FailedRaises int `json:"failed_raises,omitempty"`
+	FailedProbes int `json:"failed_probes,omitempty"`
+	// AudioKbps is the audio encoder's bitrate now: the chosen one, or 96 or 64 kb/s while the
+	// video is below 500 or 250 kb/s.
+	AudioKbps int `json:"audio_kbps,omitempty"`
 	// EncodeFPS is the frame rate being encoded: the chosen one, or half of it while the bitrate
 	// is too low for every frame to look right.
 	EncodeFPS float64 `json:"encode_fps,omitempty"`

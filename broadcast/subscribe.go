@@ -86,6 +86,7 @@ func (s *Session) snapshot(final bool) Stats {
 			st.Reconnects, st.Attempt, st.RetryInS = ds.Reconnects, ds.attempt, ds.RetryInS
 			st.FramesSent, st.AudioSent, st.FramesDropped, st.BytesSent = ds.FramesSent, ds.audioSent, ds.FramesDropped, ds.bytes
 			st.SentKbps, st.KernelUnsent, st.QueueMS, st.UptimeS = ds.SentKbps, ds.kernelUnsent, ds.QueueMS, ds.uptime
+			st.FailedRaises, st.FailedProbes = ds.failedRaises, ds.failedProbes
 			if err == nil {
 				err = ds.shown
 			}
@@ -103,6 +104,7 @@ func (s *Session) snapshot(final bool) Stats {
 	st.LostDevices = s.src.lost()
 	s.recordingStats(&st)
 	if s.aenc != nil {
+		st.AudioKbps = s.aenc.Bitrate()
 		st.AVOffsetMS = float64(s.aenc.Offset().Microseconds()) / 1000
 	}
 	if !final && s.mix != nil {
@@ -132,6 +134,8 @@ type destSnapshot struct {
 	attempt          int
 	audioSent, bytes uint64
 	kernelUnsent     int
+	failedRaises     int
+	failedProbes     int
 	uptime           float64
 	shown            error // the error to show: why it failed, or why it is reconnecting
 }
@@ -171,6 +175,7 @@ func (d *destination) snapshot(now time.Time) destSnapshot {
 		ds.QueueMS = d.ctl.currentDelay().Seconds() * 1000
 	}
 	ds.TargetKbps, ds.CantKeepUp = d.wanted, d.behind
+	ds.failedRaises, ds.failedProbes = d.ctl.failedProbes, d.ctl.failedPads
 	d.s.ctlMu.Unlock()
 	ds.FramesDropped += d.lostVideo.Load()
 	return ds

@@ -67,6 +67,7 @@ func (tl *timeline) write(d *destination, p packet) {
 	}
 	f := rtmpout.Frame{DTS: p.DTS - base, PTS: p.PTS - base, Keyframe: p.Keyframe, Data: p.Data}
 	if p.video {
+		f.Data = d.pad(p)
 		_ = d.out.WriteVideo(f)
 	} else if !tl.waitKey || s.venc == nil {
 		_ = d.out.WriteAudio(f)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -38,6 +39,9 @@ type Audio struct {
 	tl      audioTimeline
 	samples int64 // samples sent to the encoder so far
 	extra   []byte
+	// bitrate is the kb/s asked for (SetBitrate, from any goroutine); applied is what the codec has.
+	bitrate atomic.Int64
+	applied int64
 }
 
 // NewAudio opens the AAC encoder.
@@ -71,6 +75,8 @@ func NewAudio(cfg AudioConfig) (*Audio, error) {
 		return nil, fmt.Errorf("encoder: opening aac: %w", err)
 	}
 	a.extra = append([]byte(nil), a.cc.ExtraData()...)
+	a.bitrate.Store(int64(cfg.BitrateKbps))
+	a.applied = int64(cfg.BitrateKbps)
 	a.size = a.cc.FrameSize()
 	a.frame = astiav.AllocFrame()
 	a.frame.SetNbSamples(a.size)
@@ -85,6 +91,14 @@ func NewAudio(cfg AudioConfig) (*Audio, error) {
 	a.planes = make([][]float32, cfg.Channels)
 	return a, nil
 }
+
+// SetBitrate changes the bitrate from the next frame on (any goroutine). FFmpeg's AAC encoder
+// reads the bitrate at every frame, and the AudioSpecificConfig does not hold it: the stream needs
+// no new header.
+func (a *Audio) SetBitrate(kbps int) { a.bitrate.Store(int64(kbps)) }
+
+// Bitrate is the bitrate asked for, in kb/s.
+func (a *Audio) Bitrate() int { return int(a.bitrate.Load()) }
 
 // Config returns the AudioSpecificConfig.
 func (a *Audio) Config() []byte { return a.extra }
@@ -142,6 +156,10 @@ func (a *Audio) add(f32 []float32, i16 []int16) {
 // encodeFrames encodes every full frame waiting on the planes.
 func (a *Audio) encodeFrames() ([]Packet, error) {
 	var out []Packet
+	if kbps := a.bitrate.Load(); kbps != a.applied {
+		a.applied = kbps
+		a.cc.SetBitRate(kbps * 1000)
+	}
 	for len(a.planes[0]) >= a.size {
 		if err := a.frame.MakeWritable(); err != nil {
 			return out, err

@@ -120,3 +120,42 @@ func TestBadAudioConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestAACBitrateSteps: a bitrate lowered mid-stream (160 → 96 → 64 kb/s, as adaptation does below
+// 1 Mb/s) takes effect within a second, on noise that needs every bit.
+func TestAACBitrateSteps(t *testing.T) {
+	const rate, ch = 48000, 2
+	a, err := NewAudio(AudioConfig{SampleRate: rate, Channels: ch, BitrateKbps: 160})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var seed uint32 = 1
+	second := func() (bytes int) { // one second of white noise
+		for c := 0; c < 50; c++ {
+			chunk := AudioChunk{PTS: time.Duration(a.samples) * time.Second / rate}
+			for i := 0; i < 960*ch; i++ {
+				seed = seed*1664525 + 1013904223
+				chunk.Float32 = append(chunk.Float32, float32(int32(seed))/float32(math.MaxInt32)*0.5)
+			}
+			p, err := a.Encode(chunk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pk := range p {
+				bytes += len(pk.Data)
+			}
+		}
+		return bytes
+	}
+	second()
+	for _, kbps := range []int{160, 96, 64, 160} {
+		a.SetBitrate(kbps)
+		second() // settling
+		got := float64(second()) * 8 / 1000
+		t.Logf("%d kb/s asked: %.0f kb/s", kbps, got)
+		if got > float64(kbps)*1.15 || got < float64(kbps)*0.6 {
+			t.Errorf("%d kb/s asked, %.0f kb/s made", kbps, got)
+		}
+	}
+}

@@ -68,7 +68,10 @@ func (w *Window) showStats(st broadcast.Stats) {
 	w.dropped.Set(fmt.Sprintf("%d (%.1f %%) · last minute %d", st.FramesDropped, pct, w.droppedLastMinute(st)))
 	fps := fmt.Sprintf("%.0f", st.FPS)
 	if chosen, err := strconv.Atoi(w.fpsSel.Selected); err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosen) {
-		fps += " (halved for sharpness)"
+		fps += " (fewer pictures, each sharper, while your connection is slow)"
+		if st.AudioKbps > 0 && st.AudioKbps < 96+1 {
+			fps += fmt.Sprintf(" · sound at %d kb/s", st.AudioKbps)
+		}
 	}
 	w.fps.Set(fps)
 	switch {

@@ -235,7 +235,12 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 755, FPS: 15, EncodeFPS: 15}
 	eventually(t, "the halved frame rate said", func() bool {
 		f, _ := w.fps.Get()
-		return f == "15 (halved for sharpness)"
+		return f == "15 (fewer pictures, each sharper, while your connection is slow)"
+	})
+	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 755, FPS: 7.5, EncodeFPS: 7.5, AudioKbps: 64}
+	eventually(t, "the quarter frame rate and the lower sound said", func() bool {
+		f, _ := w.fps.Get()
+		return f == "8 (fewer pictures, each sharper, while your connection is slow) · sound at 64 kb/s"
 	})
 	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 756, LostDevices: []string{"camera “HD Webcam”"}}
 	eventually(t, "a lost camera", func() bool {
