@@ -302,11 +302,12 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.mode = modeSteady
 			c.calmSince = now
 			if next <= c.target {
-				c.probeWait = min(maxProbeWait, c.probeWait*3/2)
-				if full { // carried, but too small to show the link wider than its edge
+				if full { // carried, but too small to show the link wider than its edge: a bigger one soon
+					c.probeWait = climbWait
 					c.probeGain = min(1, c.probeGain*5/2)
 				} else {
 					c.failedPads++
+					c.probeWait = min(maxProbeWait, c.probeWait*3/2)
 					c.probeGain = max(0.05, c.probeGain/3)
 				}
 				return
