@@ -44,11 +44,7 @@ const (
 	// videoFloor is the least video bitrate adaptation goes to: a small picture at a low frame
 	// rate still moves there.
 	videoFloor = 120
-	// halfRateBelow is the bits per pixel and frame under which every second frame is left out,
-	// so each picture gets twice the bits (see frameDivisor).
-	halfRateBelow    = 0.04
-	quarterRateBelow = 0.015
-	pileWindow       = 300 * time.Millisecond
+	pileWindow = 300 * time.Millisecond
 )
 
 type ctlMode int
@@ -111,20 +107,6 @@ func newController(p Plan, set func(int), log *slog.Logger) *controller {
 	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(videoFloor, p.VideoKbps),
 		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, verified: p.VideoKbps, set: set, log: log,
 		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1}
-}
-
-// audioRung is the audio bitrate for a video bitrate: the chosen one, then 96 and 64 kb/s as the
-// video goes below 500 and 250 kb/s (back up a quarter above, so it does not flap). AAC at 64 kb/s
-// still carries speech well; the picture needs the bits more.
-func audioRung(videoKbps, chosen, current int) int {
-	rung := chosen
-	switch {
-	case videoKbps < 250 || current <= 64 && videoKbps < 310:
-		rung = 64
-	case videoKbps < 500 || current <= 96 && videoKbps < 620:
-		rung = 96
-	}
-	return min(chosen, rung)
 }
 
 // setCeiling applies a manual bitrate change: it is the new ceiling at once. The floor stays: a
@@ -421,29 +403,4 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
 	c.apply(int(share*rate)-c.audio, "congestion")
 	c.steadyAt = int(steadyShare*rate) - c.audio // with the audio the new target asks for
-}
-
-// frameDivisor decides the second floor: at a bitrate that gives each pixel of each frame fewer
-// than halfRateBelow bits (720p30: 1106 kb/s; 1080p30: 2488), x264's pictures turn to mush, and half
-// the frame rate with twice the bits a picture looks better for what people stream (faces, slides,
-// games at a desk): sharp at 15 fps rather than blurred at 30. Below quarterRateBelow (720p30:
-// 415 kb/s, a link under 1 Mb/s) a quarter of the frames go, at 7.5 fps. Only from 24 fps up, where
-// the lower rates still move. A quarter above each line it goes back up, so it does not flap.
-func frameDivisor(kbps, width, height, fps, current int) int {
-	if fps < 24 || width <= 0 || height <= 0 {
-		return 1
-	}
-	bpp := float64(kbps) * 1000 / float64(width*height*fps)
-	switch {
-	case bpp < quarterRateBelow:
-		return 4
-	case bpp < halfRateBelow:
-		if current == 4 && bpp < quarterRateBelow*1.25 {
-			return 4
-		}
-		return 2
-	case bpp > halfRateBelow*1.25:
-		return 1
-	}
-	return min(current, 2)
 }
