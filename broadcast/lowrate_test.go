@@ -38,3 +38,22 @@ func TestLowBitrateHalvesFrameRate(t *testing.T) {
 		}
 	}
 }
+
+// TestAudioRung: the audio steps down as the video goes below 500 and 250 kb/s, back up only a
+// quarter above each line, and never above what the user chose.
+func TestAudioRung(t *testing.T) {
+	for _, c := range []struct{ video, chosen, current, want int }{
+		{4500, 160, 160, 160},
+		{499, 160, 160, 96},
+		{249, 160, 96, 64},
+		{300, 160, 64, 64},  // under 310: stays
+		{320, 160, 64, 96},  // a quarter above 250
+		{600, 160, 96, 96},  // under 620: stays
+		{640, 160, 96, 160}, // a quarter above 500
+		{200, 48, 48, 48},   // never above the choice
+	} {
+		if got := audioRung(c.video, c.chosen, c.current); got != c.want {
+			t.Errorf("video %d kb/s, audio chosen %d, now %d: %d, want %d", c.video, c.chosen, c.current, got, c.want)
+		}
+	}
+}
