@@ -74,8 +74,6 @@ type controller struct {
 	steadyAt     int     // target to settle at after draining
 	calmSince    time.Duration
 	probeWait    time.Duration
-	probeFrom    int           // target before the probe
-	verified     int           // the highest target the link has been seen to carry
 	growSince    sample        // when the queue last began to grow, and the bytes sent then
 	probeEnd     time.Duration // when the probe is judged
 	probeDelay   time.Duration // the delay when the probe began
@@ -105,7 +103,7 @@ type sample struct {
 
 func newController(p Plan, set func(int), log *slog.Logger) *controller {
 	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(videoFloor, p.VideoKbps),
-		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, verified: p.VideoKbps, set: set, log: log,
+		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, set: set, log: log,
 		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1}
 }
 
@@ -121,9 +119,6 @@ func (c *controller) setCeiling(kbps int) {
 
 // reconnected forgets the old connection's byte counts; the target stays where it was.
 func (c *controller) reconnected() { c.history, c.lastDelay = c.history[:0], 0 }
-
-// audioKbps is the audio bitrate the link is to carry.
-func (c *controller) audioKbps() int { return c.audio }
 
 // currentDelay is the last delay measured (the stats' queue_ms).
 func (c *controller) currentDelay() time.Duration { return c.lastDelay }
@@ -242,7 +237,6 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.mode = modeSteady
 			c.calmSince = now
 			c.apply(c.steadyAt, "drained")
-			c.verified = c.target
 			if c.capacity == 0 {
 				c.capacity = float64(c.target + c.audio)
 			}
@@ -296,7 +290,6 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			}
 			c.raisedAt = now
 			c.apply(next, "probe carried")
-			c.verified = c.target
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.probeWait = climbWait // the link has room: keep climbing
 			c.probeGain = min(1, c.probeGain*5/2)
@@ -313,7 +306,7 @@ func (c *controller) startProbe(now time.Duration) {
 		return
 	}
 	c.pad = step
-	c.probeFrom, c.probeEnd, c.mode, c.probeDelay = c.target, now+probeLength, modeProbing, c.lastDelay
+	c.probeEnd, c.mode, c.probeDelay = now+probeLength, modeProbing, c.lastDelay
 	if n := len(c.history); n > 0 {
 		c.probeWritten, c.probeBacklog = c.history[n-1].written, c.backlog()
 	}
@@ -398,7 +391,6 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 	c.drainSince, c.drainDelay = now, c.lastDelay
 	c.calmSince = -1
 	c.probeGain = 0.25
-	c.verified = 0
 	// Clear the backlog within a second: send what the link carries less the backlog's share.
 	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
 	c.apply(int(share*rate)-c.audio, "congestion")

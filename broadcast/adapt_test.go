@@ -75,7 +75,7 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 			l.pending = l.pending[1:]
 		}
 		// The encoder follows with a lag; padding and audio at once.
-		media, pad := float64(l.encoded+c.audioKbps()), float64(c.padKbps())
+		media, pad := float64(l.encoded+c.audio), float64(c.padKbps())
 		l.queue = append(l.queue, (media+pad)*1000*dt.Seconds())
 		through := min(l.kernel, capacity(now)*1000*dt.Seconds())
 		l.kernel -= through
@@ -111,7 +111,7 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 		tr.target = append(tr.target, c.target)
 		tr.sentKbps = append(tr.sentKbps, through/1000/dt.Seconds()*media/(media+pad))
 		tr.capacity = append(tr.capacity, capacity(now))
-		tr.audio = append(tr.audio, c.audioKbps())
+		tr.audio = append(tr.audio, c.audio)
 	}
 	tr.failedProbes, tr.failedPads = c.failedProbes, c.failedPads
 	return tr

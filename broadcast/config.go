@@ -92,11 +92,9 @@ type Config struct {
 type Plan struct {
 	Config
 	Preset Preset
-	Target rtmpout.Target // the first destination's
 	// Dests are the destinations in order, the first one first; the stream they share keeps within
 	// every one's limits.
 	Dests      []destPlan
-	ExtraCA    []byte
 	VideoKind  string // test, camera, screen, file, none
 	VideoArg   string
 	Video2Kind string // the second picture's kind; none without one
@@ -108,8 +106,6 @@ type Plan struct {
 	AudioArg   string
 	Keyframe   float64
 	Warnings   []string // said to the user: a bitrate capped to the platform's limit, …
-	localTest  bool
-	serverName string
 }
 
 // trialCache is the file remembering the encoder's preset trial, if anything is remembered.
@@ -119,9 +115,6 @@ func (p Plan) trialCache() string {
 	}
 	return filepath.Join(p.CacheDir, "x264-trials.json")
 }
-
-// serverURL is the address to dial.
-func (p Plan) serverURL() string { return p.serverName }
 
 // Resolve checks c and fills in defaults from its preset. Every error here comes before any
 // connection is made.
@@ -213,7 +206,6 @@ func (c Config) Resolve() (Plan, error) {
 		return Plan{}, err
 	}
 	plan.Dests = []destPlan{first}
-	plan.Target, plan.ExtraCA, plan.localTest, plan.serverName = first.target, first.extraCA, first.localTest, first.server
 	if err := plan.resolveMoreDestinations(); err != nil {
 		return Plan{}, err
 	}

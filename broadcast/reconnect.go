@@ -189,7 +189,7 @@ func (d *destination) serverReachable(cameBack bool) {
 	case !d.dialing:
 		d.startDial()
 	case cameBack && time.Since(d.dialStarted) > staleDial:
-		d.s.log.Info("the network is back: a fresh attempt")
+		d.log.Info("the network is back: a fresh attempt")
 		d.startDial()
 	}
 }

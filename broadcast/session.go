@@ -262,9 +262,6 @@ func (s *Session) openDestinations() error {
 			r.Stop()
 			return err
 		}
-		if i == 0 {
-			s.plan.serverName, s.plan.Target = p.server, p.target
-		}
 		s.recv = r
 	}
 	for i, p := range s.plan.Dests {

@@ -166,4 +166,3 @@ func row(k linkkinds.Kind, lines []broadcast.Stats) string {
 	return fmt.Sprintf("| %s | %.0f %% | %.0f / %.0f | %d / %d | %s | %s | %d (%.2f %%) |", k.Title, media/max(1, could)*100,
 		p95, worst, final.FailedRaises, final.FailedProbes, seconds(reacted), seconds(back), final.FramesDropped, drop)
 }
-

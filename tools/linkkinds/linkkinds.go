@@ -41,17 +41,6 @@ func (k Kind) Rate(t time.Duration) float64 {
 	return r
 }
 
-// Mean is the link's mean rate from a to b, in kb/s.
-func (k Kind) Mean(a, b time.Duration) float64 {
-	const dt = 10 * time.Millisecond
-	sum, n := 0.0, 0
-	for t := a; t < b; t += dt {
-		sum += k.Rate(t)
-		n++
-	}
-	return sum / float64(max(1, n))
-}
-
 // All returns every kind, in the order the tables list them.
 func All() []Kind {
 	step := func(name, title string, buffer time.Duration, low float64) Kind {
@@ -70,16 +59,6 @@ func All() []Kind {
 		{Name: "narrow-start", Title: "2 Mb/s from the start (4.5 Mb/s chosen)", Buffer: 200 * time.Millisecond,
 			Duration: 60 * time.Second, Steps: []Step{{0, 2000}}, NarrowFrom: 0},
 	}
-}
-
-// Find returns the kind with this name.
-func Find(name string) (Kind, bool) {
-	for _, k := range All() {
-		if k.Name == name {
-			return k, true
-		}
-	}
-	return Kind{}, false
 }
 
 // wander alternates between two rates, each held 1 to 5 s (seeded).
