@@ -34,3 +34,19 @@ run_clip() {
   read -r u s m < <(tail -1 "$work/time")
   echo "$label $(echo "$u + $s" | bc) $m" >> "$work/results"
 }
+
+# print_medians LABEL=NAME...: the table of run_clip's results, the median CPU and peak RSS of each
+# label, CPU against the first label's.
+print_medians() {
+  python3 - "$work/results" "$@" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+med = lambda label, i: statistics.median(float(r[i]) for r in rows if r[0] == label)
+runs = [a.split("=", 1) for a in sys.argv[2:]]
+base = med(runs[0][0], 1)
+print("| 10 s of 720p30 to nginx-rtmp | CPU (user+sys), median | peak RSS |")
+print("|---|---|---|")
+for label, name in runs:
+    print("| %s | %.2f s (%+.1f %%) | %.0f MB |" % (name, med(label, 1), (med(label, 1) / base - 1) * 100, med(label, 2) / 1024))
+PY
+}

@@ -22,13 +22,4 @@ for i in $(seq "$RUNS"); do
   done
 done
 sed "s/^/run: /" "$work/results" >&2
-python3 - "$work/results" <<'PY'
-import sys, statistics
-rows = [l.split() for l in open(sys.argv[1])]
-med = lambda label, i: statistics.median(float(r[i]) for r in rows if r[0] == label)
-base = med("one", 1)
-print("| 10 s of 720p30 to nginx-rtmp | CPU (user+sys), median | peak RSS |")
-print("|---|---|---|")
-for label, name in (("one", "one destination"), ("two", "two destinations (one encode)"), ("three", "three destinations (one encode)")):
-    print("| %s | %.2f s (%+.1f %%) | %.0f MB |" % (name, med(label, 1), (med(label, 1) / base - 1) * 100, med(label, 2) / 1024))
-PY
+print_medians "one=one destination" "two=two destinations (one encode)" "three=three destinations (one encode)"
