@@ -391,8 +391,18 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 	c.drainSince, c.drainDelay = now, c.lastDelay
 	c.calmSince = -1
 	c.probeGain = 0.25
-	// Clear the backlog within a second: send what the link carries less the backlog's share.
+	// Clear the backlog within a second: send what the link carries less the backlog's share,
+	// then settle (steadyAt is set first: the picture's size follows it, not the short drain).
 	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
+	c.steadyAt = int(steadyShare*rate) - audioRung(int(share*rate)-c.audio, c.audioChosen, c.audio)
 	c.apply(int(share*rate)-c.audio, "congestion")
-	c.steadyAt = int(steadyShare*rate) - c.audio // with the audio the new target asks for
+}
+
+// settled is the rate the controller means to stay at: the target, or while draining the one it
+// settles at once the backlog is gone.
+func (c *controller) settled() int {
+	if c.mode == modeDraining {
+		return max(min(c.floor, c.ceiling), min(c.ceiling, c.steadyAt))
+	}
+	return c.target
 }

@@ -108,6 +108,20 @@ type Plan struct {
 	Warnings   []string // said to the user: a bitrate capped to the platform's limit, …
 }
 
+// sizeSteps reports whether a slow link may lower the picture's size: with adaptation on and
+// every destination's platform taking a size change mid-stream (Preset.SizeChange).
+func (p Plan) sizeSteps() bool {
+	if !p.Adaptive || len(p.Dests) == 0 {
+		return false
+	}
+	for _, d := range p.Dests {
+		if !d.preset.SizeChange {
+			return false
+		}
+	}
+	return true
+}
+
 // trialCache is the file remembering the encoder's preset trial, if anything is remembered.
 func (p Plan) trialCache() string {
 	if p.CacheDir == "" {

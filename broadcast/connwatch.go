@@ -23,6 +23,9 @@ type liveConn struct {
 	acked    uint64    // TCP-acknowledged bytes at the last progress
 	progress time.Time // when they last grew
 	inFlight int       // the in-flight limit last given to the connection; 0: none yet
+	// videoConfig is the video configuration (SPS, PPS) last sent on it: a keyframe with another
+	// (the picture's size changed) is preceded by a new sequence header.
+	videoConfig []byte
 }
 
 // observe feeds the connection's counters to the controller, and applies what it decides (under

@@ -72,9 +72,9 @@ func TestSharedLimits(t *testing.T) {
 // than the best is left out (and its "can't keep up" shown) until it carries most of the rate.
 func TestSharedRate(t *testing.T) {
 	var got int
-	s := &Session{setRate: func(kbps int) { got = kbps }}
-	a := &destination{s: s, live: &rtmpout.Conn{}}
-	b := &destination{s: s, live: &rtmpout.Conn{}}
+	s := &Session{setRate: func(kbps, _ int) { got = kbps }}
+	a := &destination{s: s, live: &rtmpout.Conn{}, ctl: &controller{}}
+	b := &destination{s: s, live: &rtmpout.Conn{}, ctl: &controller{}}
 	s.dests = []*destination{a, b}
 	steps := []struct {
 		a, b, want int

@@ -90,9 +90,11 @@ func (d *destination) dial(ctx context.Context) (*liveConn, error) {
 	if err != nil {
 		return nil, err
 	}
+	lc := &liveConn{Conn: c}
 	err = c.WriteMetadata(s.metadata())
 	if err == nil && s.venc != nil {
-		err = c.WriteVideoConfig(s.venc.Config())
+		lc.videoConfig = s.venc.Config()
+		err = c.WriteVideoConfig(lc.videoConfig)
 	}
 	if err == nil && s.aenc != nil {
 		err = c.WriteAudioConfig(s.aenc.Config())
@@ -101,7 +103,7 @@ func (d *destination) dial(ctx context.Context) (*liveConn, error) {
 		c.Close(context.Background())
 		return nil, fmt.Errorf("sending the stream headers: %w", err)
 	}
-	return &liveConn{Conn: c}, nil
+	return lc, nil
 }
 
 // metadata describes the stream to the server (onMetaData).

@@ -34,7 +34,10 @@ type Preset struct {
 	MaxFPS           int            `json:"max_fps"`
 	Sizes            []string       `json:"sizes"`
 	LimitsBySize     map[string]int `json:"limits_by_size"`
-	Source           string         `json:"source"`
+	// SizeChange: the platform takes a new picture size mid-stream (a new sequence header at a
+	// keyframe), so a slow link may lower the size rather than the frame rate.
+	SizeChange bool   `json:"size_change"`
+	Source     string `json:"source"`
 }
 
 // Presets returns the presets in display order: Local test first.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,13 +88,14 @@ func (s *Session) StartRecording(path string) error {
 	cfg := recorder.Config{Path: path, Logger: s.log}
 	var full *encoder.Video
 	if s.venc != nil {
-		cfg.Width, cfg.Height, cfg.VideoConfig = s.plan.Width, s.plan.Height, s.venc.Config()
 		if s.plan.RecordFullQuality && !s.plan.RecordOnly {
 			var err error
 			if full, err = s.newVideoEncoder(); err != nil {
 				return fmt.Errorf("the recording's own encoder could not start: %w", err)
 			}
-			cfg.VideoConfig = full.Config()
+			cfg.Width, cfg.Height, cfg.VideoConfig = s.plan.Width, s.plan.Height, full.Config()
+		} else {
+			cfg.Width, cfg.Height, cfg.VideoConfig = s.holdSize()
 		}
 	}
 	if s.aenc != nil {
@@ -105,9 +107,12 @@ func (s *Session) StartRecording(path string) error {
 		if full != nil {
 			full.Close()
 		}
+		if s.rec.Load() == nil || s.fullQuality.Load() != nil {
+			s.releaseSize()
+		}
 		return err
 	}
-	s.StopRecording()
+	s.stopRecording(false)
 	s.mu.Lock()
 	s.recEnded = nil
 	s.mu.Unlock()
@@ -122,6 +127,7 @@ func (s *Session) StartRecording(path string) error {
 			}
 		}(s.fullQualityDone)
 		s.fullQuality.Store(full)
+		s.releaseSize() // the recording has its own encoder at the chosen size
 	}
 	if s.venc != nil && s.venc.Stats().Encoded > 0 {
 		s.venc.ForceKeyframe() // the file starts on a keyframe: no need to wait for the next one
@@ -131,7 +137,13 @@ func (s *Session) StartRecording(path string) error {
 }
 
 // StopRecording finishes the recording, if one runs; the stream goes on.
-func (s *Session) StopRecording() {
+func (s *Session) StopRecording() { s.stopRecording(true) }
+
+// stopRecording finishes the recording; release lets the picture's size follow the link again.
+func (s *Session) stopRecording(release bool) {
+	if release {
+		defer s.releaseSize()
+	}
 	if full := s.fullQuality.Swap(nil); full != nil {
 		full.Close() // flushes its last packets into the recording
 		<-s.fullQualityDone
@@ -160,7 +172,7 @@ func (s *Session) record(p packet) {
 		return
 	}
 	if r := s.rec.Load(); r != nil {
-		r.Write(recorder.Packet{Video: p.video, Keyframe: p.Keyframe, PTS: p.PTS, DTS: p.DTS, Data: p.Data})
+		r.Write(recorder.Packet{Video: p.video, Keyframe: p.Keyframe, PTS: p.PTS, DTS: p.DTS, Data: p.Data, Config: p.Config})
 	}
 }
 
@@ -194,4 +206,26 @@ func recordingWords(err error) string {
 		}
 	}
 	return "Recording stopped: " + recorder.ErrWriteFail.Error() + "; the stream goes on."
+}
+
+// holdSize keeps the picture's size as it is now while a recording holds the stream's own video,
+// and returns it with its configuration.
+func (s *Session) holdSize() (w, h int, config []byte) {
+	s.ctlMu.Lock()
+	defer s.ctlMu.Unlock()
+	w, h, config = s.venc.HoldSize()
+	s.size, s.sizeHeld = image.Pt(w, h), true
+	return w, h, config
+}
+
+// releaseSize lets the picture's size follow the link again.
+func (s *Session) releaseSize() {
+	s.ctlMu.Lock()
+	defer s.ctlMu.Unlock()
+	if s.sizeHeld {
+		s.sizeHeld = false
+		if s.setRate != nil {
+			s.setRate(s.sharedRate, s.sharedLevel)
+		}
+	}
 }

@@ -124,3 +124,52 @@ func lastSecondsKbps(pkts []testpeer.Packet, d float64) float64 {
 	}
 	return float64(bytes*8) / d / 1000
 }
+
+// TestRecordingKeepsOneSize: while a recording holds the stream's own video, a lower bitrate does
+// not change the picture's size (the file keeps one); once it stops the size follows, and a
+// recording started then keeps the smaller size even when the bitrate comes back.
+func TestRecordingKeepsOneSize(t *testing.T) {
+	n := testpeer.StartNginx(t, testpeer.NginxOptions{})
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.mkv"), filepath.Join(dir, "second.mkv")
+	s, err := Start(context.Background(), Config{Preset: "custom", Server: n.URL(""), Key: "onesize", Width: 854, Height: 480,
+		FPS: 30, VideoKbps: 1500, Adaptive: true, RecordPath: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	waitState(t, s, StateLive, 5*time.Second)
+	time.Sleep(time.Second)
+	s.SetBitrate(400) // 360p's bitrate, were nothing recorded
+	time.Sleep(2 * time.Second)
+	if st := s.Snapshot(); st.Height != 480 || st.TargetKbps > 400 {
+		t.Fatalf("recording at 400 kb/s: the picture is %dx%d at %d kb/s", st.Width, st.Height, st.TargetKbps)
+	}
+	s.StopRecording()
+	waitStats(t, s, func(st Stats) bool { return st.Height == 360 }, 5*time.Second, "360p once the recording stopped")
+	if err := s.StartRecording(second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	s.SetBitrate(1500)
+	time.Sleep(2 * time.Second)
+	if st := s.Snapshot(); st.Height != 360 {
+		t.Fatalf("recording at 1500 kb/s after starting at 360p: the picture is %dx%d", st.Width, st.Height)
+	}
+	s.Stop()
+	for _, c := range []struct {
+		path string
+		w, h int
+	}{{first, 854, 480}, {second, 640, 360}} {
+		frames, complaints := testpeer.DecodeFrames(t, c.path)
+		if len(frames) < 45 || complaints != "" {
+			t.Fatalf("%s: %d pictures decoded; the decoder said: %s", c.path, len(frames), complaints)
+		}
+		for _, f := range frames {
+			if f.Width != c.w || f.Height != c.h {
+				t.Fatalf("%s holds a %dx%d picture at %s s, want %dx%d throughout", filepath.Base(c.path), f.Width, f.Height, f.Time, c.w, c.h)
+			}
+		}
+		t.Logf("%s: %d pictures, all %dx%d", filepath.Base(c.path), len(frames), c.w, c.h)
+	}
+}

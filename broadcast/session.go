@@ -5,6 +5,7 @@ package broadcast
 import (
 	"context"
 	"fmt"
+	"image"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -40,10 +41,15 @@ type Session struct {
 	audioLat latencies
 	// ctlMu guards the destinations' controllers and the shared rate: setRate applies it to the
 	// encoder, sharedRate is the last one applied.
-	ctlMu      sync.Mutex
-	setRate    func(kbps int)
-	sharedRate int
-	dests      []*destination
+	ctlMu       sync.Mutex
+	setRate     func(kbps, level int)
+	sharedRate  int
+	sharedLevel int // the rate the destinations settle at, which picks the size
+	// size is the picture's size asked of the encoder; sizeHeld keeps it while a recording holds
+	// the stream's own video (its file keeps one size).
+	size     image.Point
+	sizeHeld bool
+	dests    []*destination
 	// keyNeeded asks the sender for a keyframe for a destination that went live, unless one is
 	// already on its way.
 	keyNeeded chan struct{}
@@ -100,15 +106,22 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 		s.src.close()
 		return nil, err
 	}
+	s.size = image.Pt(plan.Width, plan.Height)
 	if s.venc != nil {
 		divisor := 1
-		s.setRate = func(kbps int) { // under ctlMu
-			divisor = frameDivisor(kbps, s.plan.Width, s.plan.Height, s.plan.FPS, divisor)
+		s.setRate = func(kbps, level int) { // under ctlMu
+			if s.plan.sizeSteps() && !s.sizeHeld {
+				if size := pictureSize(level, image.Pt(s.plan.Width, s.plan.Height), s.size); size != s.size {
+					s.size = size
+					_ = s.venc.SetSize(size.X, size.Y) // even by construction
+				}
+			}
+			divisor = frameDivisor(kbps, s.size.X, s.size.Y, s.plan.FPS, divisor)
 			s.venc.SetFrameDivisor(divisor)
 			s.venc.SetBitrate(kbps)
 		}
 	}
-	s.sharedRate = plan.VideoKbps
+	s.sharedRate, s.sharedLevel = plan.VideoKbps, plan.VideoKbps
 	if err := s.openDestinations(); err != nil {
 		s.cancel()
 		s.src.close()
@@ -235,8 +248,8 @@ func (s *Session) SetBitrate(kbps int) {
 	defer s.ctlMu.Unlock()
 	if len(s.dests) == 0 {
 		if s.setRate != nil {
-			s.sharedRate = kbps
-			s.setRate(kbps)
+			s.sharedRate, s.sharedLevel = kbps, kbps
+			s.setRate(kbps, kbps)
 		}
 		return
 	}

@@ -15,7 +15,8 @@ const (
 	rejoinShare = 0.7 // and back in from here
 )
 
-// wantRate is a destination's controller asking for a video bitrate (called under ctlMu).
+// wantRate is a destination's controller asking for a video bitrate (called under ctlMu); what it
+// settles at (controller.settled) decides the picture's size.
 func (s *Session) wantRate(d *destination, kbps int) {
 	d.wanted = kbps
 	s.shareRate()
@@ -30,7 +31,7 @@ func (s *Session) shareRate() {
 			live++
 		}
 	}
-	rate := 0
+	rate, level := 0, 0
 	for _, d := range s.dests {
 		if !d.isLive() {
 			continue
@@ -44,16 +45,19 @@ func (s *Session) shareRate() {
 		if !d.behind && (rate == 0 || d.wanted < rate) {
 			rate = d.wanted
 		}
+		if !d.behind && (level == 0 || d.ctl.settled() < level) {
+			level = d.ctl.settled()
+		}
 	}
 	if rate == 0 { // nothing live: keep the first destination's choice for when it comes back
 		if len(s.dests) == 0 {
 			return
 		}
-		rate = s.dests[0].wanted
+		rate, level = s.dests[0].wanted, s.dests[0].wanted
 	}
-	if s.setRate != nil && rate != s.sharedRate {
-		s.sharedRate = rate
-		s.setRate(rate)
+	if s.setRate != nil && (rate != s.sharedRate || level != s.sharedLevel) {
+		s.sharedRate, s.sharedLevel = rate, level
+		s.setRate(rate, level)
 	}
 	if s.aenc != nil && s.plan.Adaptive {
 		s.aenc.SetBitrate(audioRung(rate, s.plan.AudioKbps, s.aenc.Bitrate()))

@@ -67,6 +67,10 @@ type Stats struct {
 	// EncodeFPS is the frame rate being encoded: the chosen one, or half of it while the bitrate
 	// is too low for every frame to look right.
 	EncodeFPS float64 `json:"encode_fps,omitempty"`
+	// Width and Height are the picture's size being encoded: the chosen one, or a smaller one
+	// while the link is too slow for it (where every destination takes a size change).
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
 	// AVOffsetMS is how far the audio's timestamps sit from its capture time, against the video's
 	// (positive: the sound comes later than the picture); OnAir keeps it within 40 ms.
 	AVOffsetMS float64 `json:"av_offset_ms"`

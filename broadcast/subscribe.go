@@ -100,6 +100,7 @@ func (s *Session) snapshot(final bool) Stats {
 		st.TargetKbps, st.FramesSkipped, st.Encoder, st.EncoderPreset = vs.BitrateKbps, vs.Skipped, vs.Codec, vs.Preset
 		st.EncoderThreads = vs.Threads
 		st.EncodeFPS = float64(s.plan.FPS) / float64(max(1, vs.FrameDivisor))
+		st.Width, st.Height = s.venc.Size()
 	}
 	st.LostDevices = s.src.lost()
 	s.recordingStats(&st)

@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"bytes"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +68,10 @@ func (tl *timeline) write(d *destination, p packet) {
 	}
 	f := rtmpout.Frame{DTS: p.DTS - base, PTS: p.PTS - base, Keyframe: p.Keyframe, Data: p.Data}
 	if p.video {
+		if p.Keyframe && p.Config != nil && !bytes.Equal(p.Config, d.out.videoConfig) {
+			d.out.videoConfig = p.Config
+			_ = d.out.WriteVideoConfigAt(p.Config, f.DTS)
+		}
 		f.Data = d.pad(p)
 		_ = d.out.WriteVideo(f)
 	} else if !tl.waitKey || s.venc == nil {

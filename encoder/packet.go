@@ -7,7 +7,10 @@ type Packet struct {
 	Data     []byte
 	PTS, DTS time.Duration // on the session clock
 	Keyframe bool
-	reuse    packetBuffers // where Release returns Data; nil when Data is simply the caller's
+	// Config, on a video keyframe, is the SPS and PPS (Annex B) of the stream it starts: it
+	// changes when the picture's size does (Video.SetSize). Shared: do not modify.
+	Config []byte
+	reuse  packetBuffers // where Release returns Data; nil when Data is simply the caller's
 }
 
 // Release gives Data back to the encoder, which reuses its memory for a later packet. Call it at

@@ -78,13 +78,17 @@ type Video struct {
 	pkt    *astiav.Packet
 	bufs   packetBuffers
 	conv   *converter
-	extra  []byte
+	// width and height are the size encoded now (the configured one until SetSize); extra is its
+	// SPS and PPS. The encoder goroutine writes them under mu.
+	width, height int
+	extra         []byte
 
 	mu            sync.Mutex
 	pending       *VideoFrame
 	closed        bool
 	wake          chan struct{}
 	bitrate       int // kbps wanted; applied before the next frame
+	wantW, wantH  int // the size wanted; applied at the next encoded frame
 	rate          rateControl
 	forceKey      bool
 	divisor       int // encode every divisor-th frame
@@ -127,7 +131,8 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 	}
 	v := &Video{cfg: cfg, log: log, wake: make(chan struct{}, 1), out: make(chan Packet, 64),
 		done: make(chan struct{}), bitrate: cfg.BitrateKbps, lastPTS: -1, divisor: 1,
-		rate: rateControl{applied: cfg.BitrateKbps, stripUntil: -1}, keys: newKeyClock(cfg.KeyframeInterval.Milliseconds(), cfg.FPS)}
+		rate: rateControl{applied: cfg.BitrateKbps, stripUntil: -1}, keys: newKeyClock(cfg.KeyframeInterval.Milliseconds(), cfg.FPS),
+		width: cfg.Width, height: cfg.Height, wantW: cfg.Width, wantH: cfg.Height}
 
 	var err error
 	if v.cc, v.codec, err = openFirstWorking(&v.cfg, log); err != nil {
@@ -149,8 +154,12 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 // Codec returns the name of the FFmpeg encoder in use.
 func (v *Video) Codec() string { return v.codec }
 
-// Config returns the codec configuration: SPS and PPS in Annex B.
-func (v *Video) Config() []byte { return v.extra }
+// Config returns the codec configuration of the size encoded now: SPS and PPS in Annex B.
+func (v *Video) Config() []byte {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.extra
+}
 
 // Packets delivers encoded packets; it is closed after Close has flushed the encoder.
 func (v *Video) Packets() <-chan Packet { return v.out }

@@ -3,6 +3,7 @@ package encoder
 import (
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -21,6 +22,7 @@ func (v *Video) loop() {
 			f, closed := v.pending, v.closed
 			v.pending = nil
 			kbps, div, key := v.bitrate, v.divisor, false
+			size := image.Pt(v.wantW, v.wantH)
 			if f != nil { // a keyframe request waits for a frame to apply to
 				key, v.forceKey = v.forceKey, false
 			}
@@ -32,7 +34,7 @@ func (v *Video) loop() {
 				}
 				break
 			}
-			if err := v.encode(f, kbps, div, key); err != nil {
+			if err := v.encode(f, kbps, div, key, size); err != nil {
 				v.log.Error("video encoding failed", "err", err)
 				v.err = err
 				v.mu.Lock()
@@ -49,18 +51,26 @@ func (v *Video) loop() {
 	}
 }
 
-func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
+func (v *Video) encode(f *VideoFrame, kbps, div int, key bool, size image.Point) error {
 	pts := f.PTS.Milliseconds()
 	if pts <= v.lastPTS {
 		pts = v.lastPTS + 1 // the encoder needs strictly increasing timestamps
 	}
-	key, skip := v.keys.frameAt(pts, div, key)
+	resize := size != image.Pt(v.width, v.height)
+	key, skip := v.keys.frameAt(pts, div, key || resize)
 	if skip {
 		f.release()
 		v.decimated.Add(1)
 		return nil
 	}
 	start := time.Now()
+	if resize {
+		if err := v.resize(size, kbps*div); err != nil {
+			f.release()
+			return err
+		}
+	}
+	v.toCurrentSize(f)
 	src, err := v.picture(f)
 	if err != nil {
 		return err
@@ -96,7 +106,7 @@ func (v *Video) encode(f *VideoFrame, kbps, div int, key bool) error {
 // picture returns the frame to encode f from: f's own memory lent to libx264 when it is I420 at the
 // stream's size, otherwise the encoder's frame after conversion (and f is released at once).
 func (v *Video) picture(f *VideoFrame) (*astiav.Frame, error) {
-	if v.lender != nil && canLend(f, v.cfg.Width, v.cfg.Height) {
+	if v.lender != nil && canLend(f, v.width, v.height) {
 		fr, err := v.lender.lend(f)
 		if err != nil {
 			f.release()
@@ -106,8 +116,8 @@ func (v *Video) picture(f *VideoFrame) (*astiav.Frame, error) {
 	defer f.release()
 	if v.frame == nil {
 		v.frame = astiav.AllocFrame()
-		v.frame.SetWidth(v.cfg.Width)
-		v.frame.SetHeight(v.cfg.Height)
+		v.frame.SetWidth(v.width)
+		v.frame.SetHeight(v.height)
 		v.frame.SetPixelFormat(astiav.PixelFormatYuv420P)
 		if err := v.frame.AllocBuffer(0); err != nil {
 			return nil, fmt.Errorf("encoder: frame buffer: %w", err)
@@ -147,12 +157,16 @@ func (v *Video) receive() error {
 				v.bufs.put(copied)
 			}
 		}
+		key := v.pkt.Flags().Has(astiav.PacketFlagKey)
 		p := Packet{
 			reuse:    reuse,
 			Data:     data,
 			PTS:      time.Duration(v.pkt.Pts()) * time.Second / msTimeBase,
 			DTS:      time.Duration(v.pkt.Dts()) * time.Second / msTimeBase,
-			Keyframe: v.pkt.Flags().Has(astiav.PacketFlagKey),
+			Keyframe: key,
+		}
+		if key {
+			p.Config = v.extra
 		}
 		v.pkt.Unref()
 		v.out <- p

@@ -6,6 +6,7 @@
 package recorder
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +36,10 @@ type Packet struct {
 	Video, Keyframe bool
 	PTS, DTS        time.Duration
 	Data            []byte
+	// Config, on a video keyframe, is the configuration (SPS and PPS) it was encoded with: a GOP
+	// encoded with another than the recording's (the stream changed its picture's size) is left
+	// out, so the file keeps one size throughout.
+	Config []byte
 }
 
 // Errors that stop a recording, in words.
@@ -71,7 +76,9 @@ type Recorder struct {
 	writeErr error // the file's own error, behind FFmpeg's
 	base     time.Duration
 	began    bool // the first keyframe (or audio, without video) has been written
-	synced   time.Time
+	// otherSize: the current GOP was encoded at another size than the file's (see Packet.Config)
+	otherSize bool
+	synced    time.Time
 }
 
 // Start creates the file and writes its header.
@@ -226,12 +233,18 @@ func (r *Recorder) write(pkt *astiav.Packet, p Packet) error {
 		return nil
 	}
 	if !r.began {
-		if p.Video != (r.video != nil) || p.Video && !p.Keyframe {
+		if p.Video != (r.video != nil) || p.Video && (!p.Keyframe || p.Config != nil && !bytes.Equal(p.Config, r.cfg.VideoConfig)) {
 			return nil
 		}
 		r.began, r.base = true, p.DTS
 	}
 	if p.DTS < r.base {
+		return nil
+	}
+	if p.Video && p.Keyframe {
+		r.otherSize = p.Config != nil && !bytes.Equal(p.Config, r.cfg.VideoConfig)
+	}
+	if p.Video && r.otherSize {
 		return nil
 	}
 	if err := pkt.FromData(p.Data); err != nil {

@@ -69,12 +69,17 @@ func (c *Conn) WriteMetadata(md Metadata) error {
 }
 
 // WriteVideoConfig queues the AVC sequence header built from SPS and PPS in Annex B.
-func (c *Conn) WriteVideoConfig(annexB []byte) error {
+func (c *Conn) WriteVideoConfig(annexB []byte) error { return c.WriteVideoConfigAt(annexB, 0) }
+
+// WriteVideoConfigAt queues a new AVC sequence header in the stream at dts, before the keyframe
+// that starts using it (the picture's size changed). It goes in order with the frames: the ones
+// queued before it keep the old configuration.
+func (c *Conn) WriteVideoConfigAt(annexB []byte, dts time.Duration) error {
 	b, err := flv.AVCSequenceHeader(annexB)
 	if err != nil {
 		return err
 	}
-	return c.enqueue(kindHeader, csidVideo, chunk.TypeVideo, 0, false, false, b)
+	return c.enqueue(kindHeader, csidVideo, chunk.TypeVideo, dts, false, false, b)
 }
 
 // WriteAudioConfig queues the AAC sequence header (an AudioSpecificConfig).

@@ -66,14 +66,7 @@ func (w *Window) showStats(st broadcast.Stats) {
 		pct = float64(st.FramesDropped) / float64(total) * 100
 	}
 	w.dropped.Set(fmt.Sprintf("%d (%.1f %%) · last minute %d", st.FramesDropped, pct, w.droppedLastMinute(st)))
-	fps := fmt.Sprintf("%.0f", st.FPS)
-	if chosen, err := strconv.Atoi(w.fpsSel.Selected); err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosen) {
-		fps += " (fewer pictures, each sharper, while your connection is slow)"
-		if st.AudioKbps > 0 && st.AudioKbps < 96+1 {
-			fps += fmt.Sprintf(" · sound at %d kb/s", st.AudioKbps)
-		}
-	}
-	w.fps.Set(fps)
+	w.fps.Set(fmt.Sprintf("%.0f", st.FPS) + w.slowLinkWords(st))
 	switch {
 	case offline:
 		w.light.FillColor, w.lightWords.Text = colBad, "Connection: lost"
@@ -154,4 +147,28 @@ func (w *Window) droppedLastMinute(st broadcast.Stats) uint64 {
 		w.dropTimes = w.dropTimes[1:]
 	}
 	return st.FramesDropped - w.dropTimes[0].dropped
+}
+
+// slowLinkWords says what a slow link made the stream give up: frames, picture size, sound.
+func (w *Window) slowLinkWords(st broadcast.Stats) string {
+	chosenFPS, err := strconv.Atoi(w.fpsSel.Selected)
+	fewer := err == nil && st.EncodeFPS > 0 && st.EncodeFPS < float64(chosenFPS)
+	var cw, ch int
+	_, err = fmt.Sscanf(w.sizeSel.Selected, "%dx%d", &cw, &ch)
+	smaller := err == nil && st.Height > 0 && st.Height < ch
+	var words string
+	switch {
+	case fewer && smaller:
+		words = fmt.Sprintf(" (lower resolution and fewer pictures while your connection is slow: %dx%d)", st.Width, st.Height)
+	case smaller:
+		words = fmt.Sprintf(" (lower resolution while your connection is slow: %dx%d)", st.Width, st.Height)
+	case fewer:
+		words = " (fewer pictures, each sharper, while your connection is slow)"
+	default:
+		return ""
+	}
+	if st.AudioKbps > 0 && st.AudioKbps < 96+1 {
+		words += fmt.Sprintf(" · sound at %d kb/s", st.AudioKbps)
+	}
+	return words
 }

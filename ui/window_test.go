@@ -242,6 +242,11 @@ func TestGoLiveThroughTheStates(t *testing.T) {
 		f, _ := w.fps.Get()
 		return f == "8 (fewer pictures, each sharper, while your connection is slow) · sound at 64 kb/s"
 	})
+	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 757, FPS: 30, EncodeFPS: 30, Width: 640, Height: 360, AudioKbps: 96}
+	eventually(t, "the lower resolution said", func() bool {
+		f, _ := w.fps.Get()
+		return f == "30 (lower resolution while your connection is slow: 640x360) · sound at 96 kb/s"
+	})
 	l.ch <- broadcast.Stats{State: broadcast.StateLive, UptimeS: 756, LostDevices: []string{"camera “HD Webcam”"}}
 	eventually(t, "a lost camera", func() bool {
 		return strings.Contains(statusText(w), "Your camera “HD Webcam” stopped: viewers see “Be right back”")

@@ -198,3 +198,34 @@ func (r *Recording) Wait() error {
 	}
 	return nil
 }
+
+// Frame is one decoded video picture: its size and time.
+type Frame struct {
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Time   string `json:"best_effort_timestamp_time"`
+}
+
+// T returns the picture's time in seconds.
+func (f Frame) T() float64 { v, _ := strconv.ParseFloat(f.Time, 64); return v }
+
+// DecodeFrames decodes a file's video with ffprobe and returns every picture's size and time, and
+// what the decoder complained of.
+func DecodeFrames(t testing.TB, path string) (frames []Frame, complaints string) {
+	t.Helper()
+	cmd := Command(context.Background(), "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_frames",
+		"-show_entries", "frame=width,height,best_effort_timestamp_time", "-of", "json", path)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("testpeer: ffprobe -show_frames %s: %v\n%s", path, err, stderr.String())
+	}
+	var doc struct {
+		Frames []Frame `json:"frames"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("testpeer: parse ffprobe's frames: %v", err)
+	}
+	return doc.Frames, stderr.String()
+}
