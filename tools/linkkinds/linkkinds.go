@@ -56,6 +56,7 @@ func All() []Kind {
 		{Name: "walk", Title: "random walk, 1–5 Mb/s, a step every 2 s", Buffer: 200 * time.Millisecond,
 			Duration: 70 * time.Second, Steps: walk(7, 1000, 5000, 70*time.Second), Wandering: true, JudgeFrom: 10 * time.Second},
 		step("sub1", "6 → 0.8 → 6 Mb/s", 200*time.Millisecond, 800),
+		step("sub400", "6 → 0.4 → 6 Mb/s", 200*time.Millisecond, 400),
 		{Name: "narrow-start", Title: "2 Mb/s from the start (4.5 Mb/s chosen)", Buffer: 200 * time.Millisecond,
 			Duration: 60 * time.Second, Steps: []Step{{0, 2000}}, NarrowFrom: 0},
 	}
