@@ -29,7 +29,7 @@ const (
 	drainShare     = 0.5
 	steadyShare    = 0.9
 	firstProbeWait = time.Second
-	maxProbeWait   = 3 * time.Second
+	maxProbeWait   = 2 * time.Second
 	climbWait      = 300 * time.Millisecond // after a probe that succeeded
 	probeLength    = 600 * time.Millisecond
 	rateWindow     = 500 * time.Millisecond
@@ -45,6 +45,9 @@ const (
 	// rate still moves there.
 	videoFloor = 120
 	pileWindow = 300 * time.Millisecond
+	// minProbeGain keeps probes after many failures big enough to climb back within seconds when
+	// the link returns.
+	minProbeGain = 0.1
 )
 
 type ctlMode int
@@ -125,12 +128,13 @@ func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 
 func (c *controller) apply(kbps int, why string) {
 	kbps = max(min(c.floor, c.ceiling), min(c.ceiling, kbps))
-	if audio := audioRung(kbps, c.audioChosen, c.audio); audio > c.audio {
+	audio := audioRung(kbps, c.audioChosen, c.audio)
+	if audio > c.audio {
 		// The link was shown room for the whole stream: sound stepping back up takes its share
 		// from the picture, or the total would rise past what was probed.
 		kbps = max(min(c.floor, c.ceiling), kbps-(audio-c.audio))
 	}
-	c.audio = audioRung(kbps, c.audioChosen, c.audio)
+	c.audio = audio
 	if kbps == c.target {
 		return
 	}
@@ -257,7 +261,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.pad = 0
 			c.failedPads++
 			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
-			c.probeGain = max(0.05, c.probeGain/3)
+			c.probeGain = max(minProbeGain, c.probeGain/3)
 			c.calmSince = -1
 			c.mode = modeSteady
 			return
@@ -285,11 +289,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			if next <= c.target {
 				if full { // carried, but too small to show the link wider than its edge: a bigger one soon
 					c.probeWait = climbWait
-					c.probeGain = min(1, c.probeGain*5/2)
+					c.probeGain = min(1, c.probeGain*3)
 				} else {
 					c.failedPads++
 					c.probeWait = min(maxProbeWait, c.probeWait*3/2)
-					c.probeGain = max(0.05, c.probeGain/3)
+					c.probeGain = max(minProbeGain, c.probeGain/3)
 				}
 				return
 			}
@@ -297,7 +301,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.probeWait = climbWait // the link has room: keep climbing
-			c.probeGain = min(1, c.probeGain*5/2)
+			c.probeGain = min(1, c.probeGain*3)
 			c.calmSince = now
 		}
 	}
