@@ -29,7 +29,7 @@ const (
 	drainShare     = 0.5
 	steadyShare    = 0.9
 	firstProbeWait = time.Second
-	maxProbeWait   = 2 * time.Second
+	maxProbeWait   = 3 * time.Second
 	climbWait      = 300 * time.Millisecond // after a probe that succeeded
 	probeLength    = 600 * time.Millisecond
 	rateWindow     = 500 * time.Millisecond
@@ -47,7 +47,7 @@ const (
 	pileWindow = 300 * time.Millisecond
 	// minProbeGain keeps probes after many failures big enough to climb back within seconds when
 	// the link returns.
-	minProbeGain = 0.1
+	minProbeGain = 0.05
 )
 
 type ctlMode int
@@ -289,7 +289,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			if next <= c.target {
 				if full { // carried, but too small to show the link wider than its edge: a bigger one soon
 					c.probeWait = climbWait
-					c.probeGain = min(1, c.probeGain*3)
+					c.probeGain = min(1, c.probeGain*5/2)
 				} else {
 					c.failedPads++
 					c.probeWait = min(maxProbeWait, c.probeWait*3/2)
@@ -301,7 +301,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.probeWait = climbWait // the link has room: keep climbing
-			c.probeGain = min(1, c.probeGain*3)
+			c.probeGain = min(1, c.probeGain*5/2)
 			c.calmSince = now
 		}
 	}
