@@ -128,7 +128,13 @@ func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 
 func (c *controller) apply(kbps int, why string) {
 	kbps = max(min(c.floor, c.ceiling), min(c.ceiling, kbps))
-	c.audio = audioRung(kbps, c.audioChosen, c.audio)
+	audio := audioRung(kbps, c.audioChosen, c.audio)
+	if audio > c.audio {
+		// The link was shown room for the whole stream: sound stepping back up takes its share
+		// from the picture, or the total would rise past what was probed.
+		kbps = max(min(c.floor, c.ceiling), kbps-(audio-c.audio))
+	}
+	c.audio = audio
 	if kbps == c.target {
 		return
 	}

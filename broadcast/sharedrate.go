@@ -31,7 +31,7 @@ func (s *Session) shareRate() {
 			live++
 		}
 	}
-	rate, level := 0, 0
+	rate, level, audio := 0, 0, 0
 	for _, d := range s.dests {
 		if !d.isLive() {
 			continue
@@ -43,7 +43,7 @@ func (s *Session) shareRate() {
 		d.behind = live > 1 && float64(d.wanted) < share*float64(best)
 		d.lagging.Store(d.behind)
 		if !d.behind && (rate == 0 || d.wanted < rate) {
-			rate = d.wanted
+			rate, audio = d.wanted, d.ctl.audio
 		}
 		if !d.behind && (level == 0 || d.ctl.settled() < level) {
 			level = d.ctl.settled()
@@ -60,7 +60,12 @@ func (s *Session) shareRate() {
 		s.setRate(rate, level)
 	}
 	if s.aenc != nil && s.plan.Adaptive {
-		s.aenc.SetBitrate(audioRung(rate, s.plan.AudioKbps, s.aenc.Bitrate()))
+		if audio == 0 { // nothing live
+			audio = audioRung(rate, s.plan.AudioKbps, s.aenc.Bitrate())
+		}
+		// The controller whose rate the stream runs at chose the sound with it: the two together
+		// are what its link was shown to carry.
+		s.aenc.SetBitrate(audio)
 	}
 }
 
