@@ -114,3 +114,32 @@ func diff(a, b float64) float64 {
 	}
 	return b - a
 }
+
+// TestReopenedKeyframeIsNoBurst: the IDR frame that starts a new size is no bigger than a regular
+// keyframe at that size (a fresh rate buffer would let it take 2.5 times as much, a burst a
+// shallow bottleneck loses packets on).
+func TestReopenedKeyframeIsNoBurst(t *testing.T) {
+	const w, h, fps = 1280, 720, 30
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: 1600, Codec: "libx264", Preset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	next := noise(w, h, 1)
+	for i := 0; i < 180; i++ {
+		switch i {
+		case 90:
+			_ = v.SetSize(854, 480)
+		case 120:
+			_ = v.SetSize(w, h)
+		}
+		submitWait(t, v, next(time.Duration(i)*time.Second/fps))
+	}
+	_ = v.Close()
+	pkts := <-got
+	regular, reopened := len(pkts[60].Data), len(pkts[120].Data)
+	t.Logf("720p keyframes: %d bytes on the clock, %d after opening again", regular, reopened)
+	if !pkts[60].Keyframe || !pkts[120].Keyframe || reopened > regular*5/4 {
+		t.Fatalf("keyframe after opening again: %d bytes, a regular one %d", reopened, regular)
+	}
+}

@@ -81,6 +81,11 @@ func openVideo(name string, cfg VideoConfig) (*astiav.CodecContext, error) {
 		// Strict CBR, as Twitch asks and OBS does: filler keeps the rate exact on easy pictures, so
 		// the network is loaded as planned and congestion shows the same whatever the scene.
 		opts["x264-params"] = "filler=1"
+		// A fresh encoder's rate buffer starts 90 % full, so its first IDR frame takes that: 2.5
+		// times a later keyframe, a burst that overruns a shallow bottleneck when the encoder is
+		// opened again at a new size mid-stream. Starting it a quarter full keeps that IDR as big
+		// as the others.
+		opts["x264-params"] += ":vbv-init=0.25"
 		if cfg.openGOP {
 			opts["x264-params"] += ":open-gop=1"
 		}
