@@ -69,6 +69,7 @@ type controller struct {
 	pad          int           // kb/s of padding the connection adds while a probe runs
 	minRTT       time.Duration // the connection's, as last seen
 	raisedAt     time.Duration // when the target last rose on a probe's word; -1: not lately
+	raisedFrom   int           // and the target it rose from, which the link had carried
 	target       int           // kb/s now
 	set          func(kbps int)
 	log          *slog.Logger
@@ -297,7 +298,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 				}
 				return
 			}
-			c.raisedAt = now
+			c.raisedAt, c.raisedFrom = now, c.target
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.probeWait = climbWait // the link has room: keep climbing
@@ -392,6 +393,11 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 	if c.raisedAt >= 0 && now-c.raisedAt < raiseWatch {
 		c.failedProbes++
 		c.edge, c.edgeUntil = float64(c.target+c.audio), now+edgeMemory
+		// The raise overshot, and the link likely still carries most of what it carried before:
+		// losses in a shallow buffer can stall TCP for a retransmission timeout, and the rate
+		// measured then reads a fraction of the link's. A link that really fell that far shows it
+		// again within a second.
+		rate = max(rate, drainShare*float64(c.raisedFrom+c.audio))
 	}
 	c.raisedAt = -1
 	c.capacity = rate

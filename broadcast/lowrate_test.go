@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"image"
 	"testing"
 	"time"
 
@@ -55,5 +56,53 @@ func TestAudioRung(t *testing.T) {
 		if got := audioRung(c.video, c.chosen, c.current); got != c.want {
 			t.Errorf("video %d kb/s, audio chosen %d, now %d: %d, want %d", c.video, c.chosen, c.current, got, c.want)
 		}
+	}
+}
+
+// TestPictureSizeRungs: 720p steps to 480p under 1000 kb/s and 360p under 550, in the chosen
+// shape, and back up only a quarter above each line; a 1080p stream steps to 720p under 2000.
+func TestPictureSizeRungs(t *testing.T) {
+	p720, p480, p360 := image.Pt(1280, 720), image.Pt(854, 480), image.Pt(640, 360)
+	for _, c := range []struct {
+		kbps            int
+		chosen, current image.Point
+		want            image.Point
+	}{
+		{4500, p720, p720, p720},
+		{1000, p720, p720, p720},
+		{999, p720, p720, p480},
+		{1200, p720, p480, p480}, // between the lines: stays
+		{1250, p720, p480, p720}, // a quarter above: back
+		{549, p720, p480, p360},
+		{600, p720, p360, p360},
+		{690, p720, p360, p480},
+		{300, p720, p720, p360}, // straight down two rungs
+		{1999, image.Pt(1920, 1080), image.Pt(1920, 1080), p720},
+		{400, p360, p360, p360}, // nothing below the chosen size
+		{900, image.Pt(720, 720), image.Pt(720, 720), image.Pt(480, 480)}, // the chosen shape
+	} {
+		if got := pictureSize(c.kbps, c.chosen, c.current); got != c.want {
+			t.Errorf("%d kb/s, chosen %v, now %v: %v, want %v", c.kbps, c.chosen, c.current, got, c.want)
+		}
+	}
+}
+
+// TestOvershootKeepsHalfTheRate: congestion right after a raise measured through a TCP stall
+// (next to nothing delivered) keeps at least half of what the link carried before the raise,
+// rather than falling to the floor.
+func TestOvershootKeepsHalfTheRate(t *testing.T) {
+	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c.target, c.raisedAt, c.raisedFrom = 1658, 10*time.Second, 1473
+	c.growSince = sample{t: 10500 * time.Millisecond, bytes: 1 << 20}
+	c.congested(11*time.Second, 1<<20+2000) // 32 kb/s delivered over half a second
+	if c.target < 500 || c.failedProbes != 1 {
+		t.Fatalf("after an overshoot measured through a stall: target %d kb/s, %d failed raises", c.target, c.failedProbes)
+	}
+	c = newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c.target = 4500 // no raise: the measurement stands
+	c.growSince = sample{t: 10500 * time.Millisecond, bytes: 1 << 20}
+	c.congested(11*time.Second, 1<<20+2000)
+	if c.target != c.floor {
+		t.Fatalf("a fall with no raise before it: target %d kb/s, want the floor %d", c.target, c.floor)
 	}
 }
