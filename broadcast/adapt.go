@@ -148,60 +148,6 @@ func (c *controller) apply(kbps int, why string) {
 	}
 }
 
-// drainRate is the rate, in kb/s, the socket took bytes at over the last rateWindow.
-func (c *controller) drainRate() float64 {
-	first, last, ok := c.window()
-	if d := last.t - first.t; ok && d > 100*time.Millisecond {
-		return float64(last.bytes-first.bytes) * 8 / d.Seconds() / 1000
-	}
-	return 0
-}
-
-// window returns the oldest sample within rateWindow of the newest, and the newest; ok is false
-// with fewer than two samples.
-func (c *controller) window() (first, last sample, ok bool) {
-	if len(c.history) < 2 {
-		return sample{}, sample{}, false
-	}
-	last = c.history[len(c.history)-1]
-	for _, s := range c.history {
-		if last.t-s.t <= rateWindow {
-			return s, last, true
-		}
-	}
-	return last, last, true
-}
-
-// delay is what sending adds, with the kernel's bytes drained at the rate the link delivers them
-// (from TCP acknowledgements): the rate written into the socket would hide the link's drop for as
-// long as the socket's and the bottleneck's buffers keep taking bytes.
-func (c *controller) delay(st rtmpout.Stats) time.Duration {
-	rate := c.drainRate() * 1000 // bits/s
-	if st.DeliveredBytes == 0 || rate <= 0 {
-		rate = st.SendRate2s
-	}
-	return sendDelay(st, rate)
-}
-
-// sendDelay is the one definition of the delay sending adds: the media time in OnAir's queue plus
-// the kernel's unsent bytes at rate bits/s (none counted when the rate is unknown).
-func sendDelay(st rtmpout.Stats, rate float64) time.Duration {
-	d := st.QueueDuration
-	if rate > 0 {
-		d += time.Duration(float64(st.KernelUnsent*8) / rate * float64(time.Second))
-	}
-	return d
-}
-
-// delivered is the byte count that measures the link: what TCP saw acknowledged where the OS
-// says, else what was written.
-func delivered(st rtmpout.Stats) uint64 {
-	if st.DeliveredBytes > 0 {
-		return st.DeliveredBytes
-	}
-	return st.SentBytes
-}
-
 // observe takes one measurement.
 func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	c.history = append(c.history, sample{now, delivered(st), st.SentBytes})
@@ -322,20 +268,6 @@ func (c *controller) startProbe(now time.Duration) {
 	}
 }
 
-// deliveredSince is the rate the link delivered at from since to the last sample, in kb/s.
-func (c *controller) deliveredSince(since time.Duration) float64 {
-	if len(c.history) < 2 {
-		return 0
-	}
-	last := c.history[len(c.history)-1]
-	for _, s := range c.history {
-		if s.t >= since && last.t-s.t > 100*time.Millisecond {
-			return float64(last.bytes-s.bytes) * 8 / (last.t - s.t).Seconds() / 1000
-		}
-	}
-	return 0
-}
-
 // padKbps is the padding the connection is to add now.
 func (c *controller) padKbps() int { return c.pad }
 
@@ -352,36 +284,6 @@ func (c *controller) inFlightBudget(minRTT time.Duration) int {
 	}
 	// Two round trips: a probe may raise the rate before the budget follows, on any path.
 	return max(minInFlight, int(rate*1000/8*(2*minRTT+inFlightTime).Seconds()))
-}
-
-// carried reports whether the link delivered what was written since the probe began: what piled
-// up meanwhile (written, not yet acknowledged) must stay within 1.5 % of the bytes written, plus
-// what a faster rate keeps in flight by itself (the padding over a round trip and 100 ms). The
-// backlog is taken at its lowest over the last pileWindow, at the start and at the end: in-flight
-// bytes swing by a frame or so as acknowledgements arrive, which is not a backlog.
-func (c *controller) carried() bool {
-	if len(c.history) == 0 {
-		return true
-	}
-	written := float64(c.history[len(c.history)-1].written - c.probeWritten)
-	if written <= 0 {
-		return true
-	}
-	inFlight := float64(c.pad) * 1000 / 8 * (c.minRTT + 100*time.Millisecond).Seconds()
-	return float64(c.backlog())-float64(c.probeBacklog) <= 0.015*written+inFlight
-}
-
-// backlog is the smallest amount written but not delivered over the last pileWindow.
-func (c *controller) backlog() uint64 {
-	n := len(c.history)
-	if n == 0 {
-		return 0
-	}
-	least := c.history[n-1].written - c.history[n-1].bytes
-	for i := n - 1; i >= 0 && c.history[n-1].t-c.history[i].t <= pileWindow; i-- {
-		least = min(least, c.history[i].written-c.history[i].bytes)
-	}
-	return least
 }
 
 func (c *controller) congested(now time.Duration, sent uint64) {
