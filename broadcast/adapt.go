@@ -127,13 +127,16 @@ func (c *controller) reconnected() { c.history, c.lastDelay = c.history[:0], 0 }
 // currentDelay is the last delay measured (the stats' queue_ms).
 func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 
+// bounded keeps a rate between the floor and the user's ceiling.
+func (c *controller) bounded(kbps int) int { return max(min(c.floor, c.ceiling), min(c.ceiling, kbps)) }
+
 func (c *controller) apply(kbps int, why string) {
-	kbps = max(min(c.floor, c.ceiling), min(c.ceiling, kbps))
+	kbps = c.bounded(kbps)
 	audio := audioRung(kbps, c.audioChosen, c.audio)
 	if audio > c.audio {
 		// The link was shown room for the whole stream: sound stepping back up takes its share
 		// from the picture, or the total would rise past what was probed.
-		kbps = max(min(c.floor, c.ceiling), kbps-(audio-c.audio))
+		kbps = c.bounded(kbps - (audio - c.audio))
 	}
 	c.audio = audio
 	if kbps == c.target {
@@ -319,7 +322,7 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 // settles at once the backlog is gone.
 func (c *controller) settled() int {
 	if c.mode == modeDraining {
-		return max(min(c.floor, c.ceiling), min(c.ceiling, c.steadyAt))
+		return c.bounded(c.steadyAt)
 	}
 	return c.target
 }

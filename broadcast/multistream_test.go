@@ -112,12 +112,7 @@ func TestTwoDestinations(t *testing.T) {
 
 func waitDestination(t *testing.T, s *Session, i int, ok func(DestinationStats) bool, limit time.Duration, what string) {
 	t.Helper()
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if ds := s.Snapshot().Destinations; len(ds) > i && ok(ds[i]) {
-			return
-		}
-	}
-	t.Fatalf("%s: not within %v (%+v)", what, limit, s.Snapshot().Destinations)
+	waitStats(t, s, func(st Stats) bool { return len(st.Destinations) > i && ok(st.Destinations[i]) }, limit, what)
 }
 
 func meanOf(xs []float64) float64 {
