@@ -48,6 +48,16 @@ const (
 	// minProbeGain keeps probes after many failures big enough to climb back within seconds when
 	// the link returns.
 	minProbeGain = 0.05
+	// After a fall to under fellShare of the rate, for fallMemory, every other probe is returnGain
+	// of the target at least (no more than back to where it was), and probes come every
+	// returnProbeWait at most.
+	fallMemory      = 60 * time.Second
+	returnGain      = 0.5
+	returnProbeWait = 1500 * time.Millisecond
+	fellShare       = 0.5
+	// maxDrain: a backlog the link takes longer than that to send after congestion would arrive
+	// that late: its video is dropped at once, up to a fresh keyframe.
+	maxDrain = time.Second
 )
 
 type ctlMode int
@@ -89,11 +99,26 @@ type controller struct {
 	// drainSince and drainDelay: when draining began, and the delay then.
 	drainSince time.Duration
 	drainDelay time.Duration
+	drainPeak  time.Duration // the highest delay since
+	// before is what the stream carried (video and audio, kb/s) before the congestion, or before
+	// the raise it followed.
+	before float64
+	fell   bool // the last congestion dropped the queued video
 	// edge is the rate (video and audio, kb/s) a raise failed at, remembered until edgeUntil: on a
 	// link with a shallow buffer, running close to its rate loses packets on every keyframe, so
 	// raises stay clear of that edge until a probe shows the link wider.
 	edge      float64
 	edgeUntil time.Duration
+	// fellFrom is what the stream carried (video and audio, kb/s) before the link last fell below
+	// fellShare of it, remembered until fellUntil: links come back (a train leaves the tunnel), and
+	// until then probes are bigger and more frequent, to be back within seconds.
+	fellFrom  float64
+	fellUntil time.Duration
+	bigProbe  bool
+	// queued and unsent are the bytes in OnAir's queue and in the kernel at the last observation;
+	// skipStall, when set, asks the connection to drop its queued video (takeSkip).
+	queued, unsent int
+	skipStall      time.Duration
 	// failedProbes counts raises the link then did not carry, failedPads padding probes it did
 	// not carry (the bench's and the tests' measures).
 	failedProbes, failedPads int
@@ -131,13 +156,13 @@ func (c *controller) currentDelay() time.Duration { return c.lastDelay }
 func (c *controller) bounded(kbps int) int { return max(min(c.floor, c.ceiling), min(c.ceiling, kbps)) }
 
 func (c *controller) apply(kbps int, why string) {
-	kbps = c.bounded(kbps)
-	audio := audioRung(kbps, c.audioChosen, c.audio)
+	audio := audioRung(c.bounded(kbps), c.audioChosen, c.audio)
 	if audio > c.audio {
 		// The link was shown room for the whole stream: sound stepping back up takes its share
 		// from the picture, or the total would rise past what was probed.
-		kbps = c.bounded(kbps - (audio - c.audio))
+		kbps -= audio - c.audio
 	}
+	kbps = c.bounded(kbps)
 	c.audio = audio
 	if kbps == c.target {
 		return
@@ -160,6 +185,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	}
 	delay := c.delay(st)
 	c.lastDelay = delay
+	c.queued, c.unsent = st.QueueBytes, st.KernelUnsent
 	if !c.enabled {
 		return
 	}
@@ -178,7 +204,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.congested(now, delivered(st))
 			return
 		}
-		if c.target < c.ceiling && c.calmSince >= 0 && now-c.calmSince >= c.probeWait {
+		wait := c.probeWait
+		if c.returning(now) {
+			wait = min(wait, returnProbeWait)
+		}
+		if c.target < c.ceiling && c.calmSince >= 0 && now-c.calmSince >= wait {
 			c.startProbe(now)
 		}
 	case modeDraining:
@@ -186,7 +216,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		// link's (it narrowed further, or the last estimate was off): measure again.
 		// A backlog that still grows by a tenth of a second once the lowered rate has reached the
 		// link (the encoder follows within a second): the link narrowed again.
-		regrew := now-c.drainSince > time.Second && delay > c.drainDelay+100*time.Millisecond && delay > congestedDelay
+		// (At a new peak: the backlog the encoder's lag adds right after the cut is no regrowth.)
+		c.drainPeak = max(c.drainPeak, delay)
+		regrew := now-c.drainSince > time.Second && delay >= c.drainPeak && delay > c.drainDelay+100*time.Millisecond && delay > congestedDelay
 		if now-c.drainSince > stuckAfter && delay > congestedDelay && delay > c.drainDelay*8/10 || regrew {
 			c.growSince = c.history[max(0, len(c.history)-11)]
 			c.congested(now, delivered(st))
@@ -195,6 +227,16 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		if delay < drainedDelay {
 			c.mode = modeSteady
 			c.calmSince = now
+			shown := c.deliveredSince(c.drainSince)
+			if shown == 0 { // drained within an observation or two: TCP's recovery acknowledged it at once
+				shown = c.drainRate()
+			}
+			if shown > 0 {
+				// The link was full all through the drain: what it delivered is its rate, better
+				// measured than at the congestion, which a TCP stall after a loss (a shallow
+				// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
+				c.steadyAt = min(int(steadyShare*shown), int(c.before)) - c.audio
+			}
 			c.apply(c.steadyAt, "drained")
 			if c.capacity == 0 {
 				c.capacity = float64(c.target + c.audio)
@@ -239,7 +281,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			if next <= c.target {
 				if full { // carried, but too small to show the link wider than its edge: a bigger one soon
 					c.probeWait = climbWait
-					c.probeGain = min(1, c.probeGain*5/2)
+					c.probeGain = min(1, max(0.5, c.probeGain*5/2))
 				} else {
 					c.failedPads++
 					c.probeWait = min(maxProbeWait, c.probeWait*3/2)
@@ -251,7 +293,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.probeWait = climbWait // the link has room: keep climbing
-			c.probeGain = min(1, c.probeGain*5/2)
+			c.probeGain = min(1, max(0.5, c.probeGain*5/2))
 			c.calmSince = now
 		}
 	}
@@ -260,7 +302,15 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 // startProbe pads the stream by a step for probeLength: a share of the target, 50 kb/s at least,
 // never past the ceiling.
 func (c *controller) startProbe(now time.Duration) {
-	step := min(c.ceiling-c.target, max(50, int(float64(c.target)*c.probeGain)))
+	step := max(50, int(float64(c.target)*c.probeGain))
+	if c.returning(now) {
+		// Every other probe is a big one, up to where the stream was before the fall: the
+		// small ones still find a narrow link's edge.
+		if c.bigProbe = !c.bigProbe; c.bigProbe {
+			step = max(step, min(int(returnGain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
+		}
+	}
+	step = min(c.ceiling-c.target, step)
 	if step <= 0 {
 		return
 	}
@@ -287,42 +337,4 @@ func (c *controller) inFlightBudget(minRTT time.Duration) int {
 	}
 	// Two round trips: a probe may raise the rate before the budget follows, on any path.
 	return max(minInFlight, int(rate*1000/8*(2*minRTT+inFlightTime).Seconds()))
-}
-
-func (c *controller) congested(now time.Duration, sent uint64) {
-	span := now - c.growSince.t
-	if span < 200*time.Millisecond || sent <= c.growSince.bytes {
-		return // not enough to measure yet: the next observation decides
-	}
-	rate := float64(sent-c.growSince.bytes) * 8 / span.Seconds() / 1000
-	if c.raisedAt >= 0 && now-c.raisedAt < raiseWatch {
-		c.failedProbes++
-		c.edge, c.edgeUntil = float64(c.target+c.audio), now+edgeMemory
-		// The raise overshot, and the link likely still carries most of what it carried before:
-		// losses in a shallow buffer can stall TCP for a retransmission timeout, and the rate
-		// measured then reads a fraction of the link's. A link that really fell that far shows it
-		// again within a second.
-		rate = max(rate, drainShare*float64(c.raisedFrom+c.audio))
-	}
-	c.raisedAt = -1
-	c.capacity = rate
-	c.pad = 0
-	c.mode = modeDraining
-	c.drainSince, c.drainDelay = now, c.lastDelay
-	c.calmSince = -1
-	c.probeGain = 0.25
-	// Clear the backlog within a second: send what the link carries less the backlog's share,
-	// then settle (steadyAt is set first: the picture's size follows it, not the short drain).
-	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
-	c.steadyAt = int(steadyShare*rate) - audioRung(int(share*rate)-c.audio, c.audioChosen, c.audio)
-	c.apply(int(share*rate)-c.audio, "congestion")
-}
-
-// settled is the rate the controller means to stay at: the target, or while draining the one it
-// settles at once the backlog is gone.
-func (c *controller) settled() int {
-	if c.mode == modeDraining {
-		return c.bounded(c.steadyAt)
-	}
-	return c.target
 }

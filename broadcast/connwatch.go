@@ -42,7 +42,12 @@ func (d *destination) observe(now time.Time) {
 	d.ctl.observe(s.clock.Now(), st)
 	budget := d.ctl.inFlightBudget(st.MinRTT)
 	d.padKbps = d.ctl.padKbps()
+	skip, stall := d.ctl.takeSkip()
 	s.ctlMu.Unlock()
+	if skip {
+		d.log.Info("the link fell: queued video dropped, to a new keyframe", "stall_ms", stall.Milliseconds())
+		c.SkipToKeyframe(stall)
+	}
 	c.limitInFlight(budget)
 	c.watchAcks(st)
 }

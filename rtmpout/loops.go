@@ -295,6 +295,16 @@ func (c *Conn) closeWrite() {
 // SetDropPolicy changes when the send queue drops video, while publishing.
 func (c *Conn) SetDropPolicy(p DropPolicy) { c.q.setPolicy(p) }
 
+// SkipToKeyframe drops the video not yet written and new video until a keyframe, and asks the
+// producer for one: after the link fell far, frames queued at the old rate would arrive seconds late.
+// For the next stall the drop policy waits that much longer: the backlog already in the kernel
+// holds up what follows for that long, which the policy must not count as the queue's.
+func (c *Conn) SkipToKeyframe(stall time.Duration) {
+	if c.q.skipToKeyframe(stall) && c.cfg.OnKeyframeNeeded != nil {
+		c.cfg.OnKeyframeNeeded()
+	}
+}
+
 // LimitInFlight caps what the kernel holds for this connection, sent but unacknowledged bytes
 // included, to about bytes (0 or less: leave it to the kernel). A bottleneck's buffer then never
 // holds more than that: when the link narrows, TCP loses little, needs no timeout to recover, and

@@ -74,6 +74,10 @@ type queue struct {
 	// waitKey discards new video until a keyframe arrives, after a drop to the keyframe.
 	waitKey bool
 
+	// stallUntil and stall: until then, the policy's limits are stall longer (SkipToKeyframe).
+	stallUntil time.Time
+	stall      time.Duration
+
 	videoDropped   uint64
 	keyRequests    uint64
 	lastKeyRequest time.Time
@@ -154,8 +158,18 @@ func (q *queue) durationLocked() time.Duration {
 	return newest - oldest
 }
 
-func (q *queue) enforceLocked() (wantKeyframe bool) {
+// lateLocked is how far the queue is behind for the drop policy: its duration, less the stall
+// SkipToKeyframe announced while it lasts.
+func (q *queue) lateLocked() time.Duration {
 	d := q.durationLocked()
+	if time.Now().Before(q.stallUntil) {
+		d -= q.stall
+	}
+	return d
+}
+
+func (q *queue) enforceLocked() (wantKeyframe bool) {
+	d := q.lateLocked()
 	if d > q.policy.ToKeyframe {
 		// Keep video from the newest queued keyframe on, if that brings the queue under the limit.
 		last := -1
@@ -165,19 +179,8 @@ func (q *queue) enforceLocked() (wantKeyframe bool) {
 			}
 		}
 		q.dropVideo(func(i int, _ *item) bool { return i < last })
-		if last < 0 || q.durationLocked() > q.policy.ToKeyframe {
-			q.dropVideo(func(int, *item) bool { return true })
-			wasWaiting := q.waitKey
-			q.waitKey = true
-			// One keyframe request per episode, and at most one a second: while the link stays
-			// stalled, a keyframe on every frame would only add the largest frames to the backlog.
-			now := time.Now()
-			if wasWaiting || now.Sub(q.lastKeyRequest) < time.Second {
-				return false
-			}
-			q.lastKeyRequest = now
-			q.keyRequests++
-			return true
+		if last < 0 || q.lateLocked() > q.policy.ToKeyframe {
+			return q.skipToKeyframeLocked()
 		}
 		return false
 	}
@@ -185,6 +188,32 @@ func (q *queue) enforceLocked() (wantKeyframe bool) {
 		q.dropVideo(func(_ int, it *item) bool { return it.disposable })
 	}
 	return false
+}
+
+// skipToKeyframeLocked drops all queued video and new video until a keyframe arrives. It reports
+// whether to ask the producer for one: once per episode, and at most once a second (while the link
+// stays stalled, a keyframe on every frame would only add the largest frames to the backlog).
+func (q *queue) skipToKeyframeLocked() (wantKeyframe bool) {
+	q.dropVideo(func(int, *item) bool { return true })
+	wasWaiting := q.waitKey
+	q.waitKey = true
+	now := time.Now()
+	if wasWaiting || now.Sub(q.lastKeyRequest) < time.Second {
+		return false
+	}
+	q.lastKeyRequest = now
+	q.keyRequests++
+	return true
+}
+
+// skipToKeyframe drops the queued video now (skipToKeyframeLocked); for the next stall the policy's
+// limits are stall longer: what waits behind a backlog the link takes that long to drain is not late
+// because of the queue.
+func (q *queue) skipToKeyframe(stall time.Duration) (wantKeyframe bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.stall, q.stallUntil = stall, time.Now().Add(stall)
+	return q.skipToKeyframeLocked()
 }
 
 // dropVideo removes the video items for which drop says so.

@@ -1,0 +1,84 @@
+package broadcast
+
+import "time"
+
+// What congestion does: the link's rate measured while the backlog grew, the cut that clears the
+// backlog, the queued video dropped after a fall too far to wait for, and the memory of the rate the
+// link carried before, for the climb back.
+
+// congested reacts to a delay past congestedDelay (or a backlog that would not drain): sent is the
+// byte count the link delivered so far.
+func (c *controller) congested(now time.Duration, sent uint64) {
+	span := now - c.growSince.t
+	if span < 200*time.Millisecond || sent <= c.growSince.bytes {
+		return // not enough to measure yet: the next observation decides
+	}
+	rate := float64(sent-c.growSince.bytes) * 8 / span.Seconds() / 1000
+	if c.mode != modeDraining { // a backlog measured again keeps what was before the first
+		c.before = float64(c.target + c.audio)
+	}
+	if c.raisedAt >= 0 && now-c.raisedAt < raiseWatch {
+		c.before = float64(c.raisedFrom + c.audio)
+		c.failedProbes++
+		c.edge, c.edgeUntil = float64(c.target+c.audio), now+edgeMemory
+		// The raise overshot, and the link likely still carries most of what it carried before:
+		// losses in a shallow buffer can stall TCP for a retransmission timeout, and the rate
+		// measured then reads a fraction of the link's. A link that really fell that far shows it
+		// again within a second.
+		rate = max(rate, drainShare*float64(c.raisedFrom+c.audio))
+	}
+	c.raisedAt = -1
+	// Dropping pays when the queue's own bytes are most of the wait: behind a kernel backlog
+	// alone, the frames queued since are small and dropping them costs a keyframe.
+	queued := seconds(float64(c.queued) * 8 / 1000 / rate)
+	if unsent := seconds(float64(c.unsent) * 8 / 1000 / rate); queued+unsent > maxDrain && queued > maxDrain/2 {
+		c.skipStall = max(time.Millisecond, unsent)
+	}
+	if c.mode != modeDraining {
+		c.fell = false
+	}
+	c.fell = c.fell || c.skipStall > 0
+	if rate < fellShare*c.before {
+		c.fellFrom, c.fellUntil = c.before, now+fallMemory
+	}
+	c.capacity = rate
+	c.pad = 0
+	c.mode = modeDraining
+	c.drainSince, c.drainDelay, c.drainPeak = now, c.lastDelay, c.lastDelay
+	c.calmSince = -1
+	c.probeGain = 0.25
+	// Clear the backlog within a second: send what the link carries less the backlog's share,
+	// then settle (steadyAt is set first: the picture's size follows it, not the short drain).
+	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
+	c.steadyAt = int(steadyShare*rate) - audioRung(int(share*rate)-c.audio, c.audioChosen, c.audio)
+	c.apply(int(share*rate)-c.audio, "congestion")
+}
+
+// takeSkip reports, once, whether the connection is to drop its queued video, and for how long
+// the kernel's backlog holds up what follows (rtmpout's SkipToKeyframe).
+func (c *controller) takeSkip() (skip bool, stall time.Duration) {
+	stall, c.skipStall = c.skipStall, 0
+	return stall > 0, stall
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// returning reports whether the stream runs at under fellShare of what the link carried before
+// it last fell.
+func (c *controller) returning(now time.Duration) bool {
+	return now < c.fellUntil && float64(c.target+c.audio) < fellShare*c.fellFrom
+}
+
+// settled is the rate the controller means to stay at: the target, or while draining after a fall
+// the one it settles at once the backlog is gone. After a lesser congestion it is the rate before,
+// until drained: a TCP stall reads as a fall and is undone then (the picture's size would change
+// twice for nothing).
+func (c *controller) settled() int {
+	if c.mode == modeDraining {
+		if c.fell {
+			return c.bounded(c.steadyAt)
+		}
+		return c.bounded(int(c.before) - c.audio)
+	}
+	return c.target
+}
