@@ -58,6 +58,9 @@ const (
 	// maxDrain: a backlog the link takes longer than that to send after congestion would arrive
 	// that late: its video is dropped at once, up to a fresh keyframe.
 	maxDrain = time.Second
+	// resizeSettle is how long after a size change probes wait: the encoder, opened again, makes
+	// less than its rate for a moment.
+	resizeSettle = 500 * time.Millisecond
 )
 
 type ctlMode int
@@ -115,6 +118,7 @@ type controller struct {
 	fellFrom  float64
 	fellUntil time.Duration
 	bigProbe  bool
+	resizedAt time.Duration // when the picture's size last changed (resized)
 	// queued and unsent are the bytes in OnAir's queue and in the kernel at the last observation;
 	// skipStall, when set, asks the connection to drop its queued video (takeSkip).
 	queued, unsent int
@@ -133,7 +137,7 @@ type sample struct {
 func newController(p Plan, set func(int), log *slog.Logger) *controller {
 	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(videoFloor, p.VideoKbps),
 		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, set: set, log: log,
-		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1}
+		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1, resizedAt: -resizeSettle}
 }
 
 // setCeiling applies a manual bitrate change: it is the new ceiling at once. The floor stays: a
@@ -208,7 +212,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		if c.returning(now) {
 			wait = min(wait, returnProbeWait)
 		}
-		if c.target < c.ceiling && c.calmSince >= 0 && now-c.calmSince >= wait {
+		if c.target < c.ceiling && c.calmSince >= 0 && now-c.calmSince >= wait && now-c.resizedAt >= resizeSettle {
 			c.startProbe(now)
 		}
 	case modeDraining:
@@ -231,7 +235,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			if shown == 0 { // drained within an observation or two: TCP's recovery acknowledged it at once
 				shown = c.drainRate()
 			}
-			if shown > 0 {
+			// (Not after a fall: its queue was dropped, the drain is short, and the rates around it
+			// are the old link's.)
+			if shown > 0 && !c.fell {
 				// The link was full all through the drain: what it delivered is its rate, better
 				// measured than at the congestion, which a TCP stall after a loss (a shallow
 				// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
@@ -243,6 +249,12 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			}
 		}
 	case modeProbing:
+		if c.resizedAt > c.probeEnd-probeLength {
+			// The encoder opened again at another size meanwhile and makes less for a while: the
+			// probe shows nothing about the link. Another soon.
+			c.pad, c.mode, c.calmSince, c.probeWait = 0, modeSteady, now, climbWait
+			return
+		}
 		// A padding probe fails when the delay grows: past probeFailDelay at any time, or by a
 		// tenth of a second over the probe (a full link shows as a rising queue before a long
 		// one), and, at its end, unless the link delivered (nearly) all that was written meanwhile:
@@ -320,6 +332,9 @@ func (c *controller) startProbe(now time.Duration) {
 		c.probeWritten, c.probeBacklog = c.history[n-1].written, c.backlog()
 	}
 }
+
+// resized tells the controller the picture's size changed at now.
+func (c *controller) resized(now time.Duration) { c.resizedAt = now }
 
 // padKbps is the padding the connection is to add now.
 func (c *controller) padKbps() int { return c.pad }

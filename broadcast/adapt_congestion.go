@@ -28,14 +28,15 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 		rate = max(rate, drainShare*float64(c.raisedFrom+c.audio))
 	}
 	c.raisedAt = -1
-	// Dropping pays when the queue's own bytes are most of the wait: behind a kernel backlog
-	// alone, the frames queued since are small and dropping them costs a keyframe.
-	queued := seconds(float64(c.queued) * 8 / 1000 / rate)
-	if unsent := seconds(float64(c.unsent) * 8 / 1000 / rate); queued+unsent > maxDrain && queued > maxDrain/2 {
-		c.skipStall = max(time.Millisecond, unsent)
-	}
 	if c.mode != modeDraining {
 		c.fell = false
+	}
+	// Dropping pays when the queue's own bytes are most of the wait: behind a kernel backlog
+	// alone, the frames queued since are small and dropping them costs a keyframe. Once an
+	// episode: what queued behind the first drop's stall is at the new rate.
+	queued := seconds(float64(c.queued) * 8 / 1000 / rate)
+	if unsent := seconds(float64(c.unsent) * 8 / 1000 / rate); !c.fell && queued+unsent > maxDrain && queued > maxDrain/2 {
+		c.skipStall = max(time.Millisecond, unsent)
 	}
 	c.fell = c.fell || c.skipStall > 0
 	if rate < fellShare*c.before {

@@ -44,7 +44,7 @@ type trace struct {
 	failedProbes, failedPads int
 	// dropped is the video time the send queue dropped, sent the video time encoded.
 	dropped, sent time.Duration
-	droppedAt     []time.Duration
+	skips         int // the queued video dropped at once after a fall
 }
 
 // runLink simulates until the given time; at each of reconnects the connection is replaced: the
@@ -119,6 +119,7 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 		}
 		c.observe(now, st)
 		if skip, stall := c.takeSkip(); skip { // the connection's SkipToKeyframe
+			tr.skips++
 			// Video waits for the keyframe asked for (a frame or two), which starts at the new rate.
 			l.dropVideo(c.audio, &tr)
 			l.stall, l.stallUntil = stall, now+stall
@@ -134,7 +135,6 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 		tr.sentKbps = append(tr.sentKbps, through/1000/dt.Seconds()*media/(media+pad))
 		tr.capacity = append(tr.capacity, capacity(now))
 		tr.audio = append(tr.audio, c.audio)
-		tr.droppedAt = append(tr.droppedAt, tr.dropped)
 	}
 	tr.failedProbes, tr.failedPads = c.failedProbes, c.failedPads
 	return tr

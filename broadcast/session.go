@@ -114,6 +114,9 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 				if size := pictureSize(level, image.Pt(s.plan.Width, s.plan.Height), s.size); size != s.size {
 					s.size = size
 					_ = s.venc.SetSize(size.X, size.Y) // even by construction
+					for _, d := range s.dests {
+						d.ctl.resized(s.clock.Now())
+					}
 				}
 			}
 			divisor = frameDivisor(kbps, s.size.X, s.size.Y, s.plan.FPS, divisor)
