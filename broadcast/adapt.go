@@ -13,12 +13,16 @@ import (
 //   - congestion: once the delay passes congestedDelay, the link's capacity is what the socket
 //     drained since the queue began to grow (it was saturated all that time); the target drops to
 //     what clears the backlog within a second (at least drainShare of it, minus audio) until the
-//     backlog is gone, then settles at steadyShare of it. One reaction, no staircase.
+//     backlog is gone, then settles at steadyShare of what the link delivered while draining (a
+//     TCP stall after a loss measures low at first), no more than before. One reaction, no
+//     staircase. A fall so far that the backlog would take over maxDrain to send drops the queued
+//     video at once, to a fresh keyframe.
 //   - probing: after a calm spell below the ceiling, the connection pads the stream (H.264 filler,
 //     which players skip) by a step for probeLength; the picture's bitrate rises by that step only
 //     if the link carried it, without delay building up. A padding probe that fails stops at once:
 //     it cost a little delay and no picture. Each success makes the next step bigger, to climb back
-//     fast once the link returns; each failure makes the next one smaller and later.
+//     fast once the link returns; each failure makes the next one smaller and later. After a fall
+//     to under fellShare, every other probe is big, to find the link's return within seconds.
 //   - the user's bitrate is the ceiling; a manual change while live becomes the new ceiling at once.
 //   - below 1 Mb/s the audio steps down too (audioRung), so that the whole stream fits.
 const (
