@@ -65,6 +65,9 @@ const (
 	// resizeSettle is how long after a size change probes wait: the encoder, opened again, makes
 	// less than its rate for a moment.
 	resizeSettle = 500 * time.Millisecond
+	// A congestion within repeatWithin of the last settles at repeatShare of the rate before it.
+	repeatWithin = 5 * time.Second
+	repeatShare  = 0.95
 )
 
 type ctlMode int
@@ -109,8 +112,9 @@ type controller struct {
 	drainPeak  time.Duration // the highest delay since
 	// before is what the stream carried (video and audio, kb/s) before the congestion, or before
 	// the raise it followed.
-	before float64
-	fell   bool // the last congestion dropped the queued video
+	before      float64
+	congestedAt time.Duration // when the last congestion began
+	fell        bool          // the last congestion dropped the queued video
 	// edge is the rate (video and audio, kb/s) a raise failed at, remembered until edgeUntil: on a
 	// link with a shallow buffer, running close to its rate loses packets on every keyframe, so
 	// raises stay clear of that edge until a probe shows the link wider.
@@ -141,7 +145,8 @@ type sample struct {
 func newController(p Plan, set func(int), log *slog.Logger) *controller {
 	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(videoFloor, p.VideoKbps),
 		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, set: set, log: log,
-		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1, resizedAt: -resizeSettle}
+		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1, resizedAt: -resizeSettle,
+		congestedAt: -repeatWithin}
 }
 
 // setCeiling applies a manual bitrate change: it is the new ceiling at once. The floor stays: a
