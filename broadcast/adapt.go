@@ -127,10 +127,8 @@ type controller struct {
 	fellUntil time.Duration
 	bigProbe  bool
 	resizedAt time.Duration // when the picture's size last changed (resized)
-	// queued and unsent are the bytes in OnAir's queue and in the kernel at the last observation;
 	// skipStall, when set, asks the connection to drop its queued video (takeSkip).
-	queued, unsent int
-	skipStall      time.Duration
+	skipStall time.Duration
 	// failedProbes counts raises the link then did not carry, failedPads padding probes it did
 	// not carry (the bench's and the tests' measures).
 	failedProbes, failedPads int
@@ -198,7 +196,6 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	}
 	delay := c.delay(st)
 	c.lastDelay = delay
-	c.queued, c.unsent = st.QueueBytes, st.KernelUnsent
 	if !c.enabled {
 		return
 	}
@@ -214,7 +211,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	switch c.mode {
 	case modeSteady:
 		if delay > congestedDelay {
-			c.congested(now, delivered(st))
+			c.congested(now, st)
 			return
 		}
 		wait := c.probeWait
@@ -234,7 +231,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		regrew := now-c.drainSince > time.Second && delay >= c.drainPeak && delay > c.drainDelay+100*time.Millisecond && delay > congestedDelay
 		if now-c.drainSince > stuckAfter && delay > congestedDelay && delay > c.drainDelay*8/10 || regrew {
 			c.growSince = c.history[max(0, len(c.history)-11)]
-			c.congested(now, delivered(st))
+			c.congested(now, st)
 			return
 		}
 		if delay < drainedDelay {

@@ -1,14 +1,19 @@
 package broadcast
 
-import "time"
+import (
+	"time"
+
+	"onair/rtmpout"
+)
 
 // What congestion does: the link's rate measured while the backlog grew, the cut that clears the
 // backlog, the queued video dropped after a fall too far to wait for, and the memory of the rate the
 // link carried before, for the climb back.
 
-// congested reacts to a delay past congestedDelay (or a backlog that would not drain): sent is the
-// byte count the link delivered so far.
-func (c *controller) congested(now time.Duration, sent uint64) {
+// congested reacts to a delay past congestedDelay (or a backlog that would not drain), with the
+// connection's counters now.
+func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
+	sent := delivered(st)
 	span := now - c.growSince.t
 	if span < 200*time.Millisecond || sent <= c.growSince.bytes {
 		return // not enough to measure yet: the next observation decides
@@ -40,8 +45,8 @@ func (c *controller) congested(now time.Duration, sent uint64) {
 	// Dropping pays when the queue's own bytes are most of the wait: behind a kernel backlog
 	// alone, the frames queued since are small and dropping them costs a keyframe. Once an
 	// episode: what queued behind the first drop's stall is at the new rate.
-	queued := seconds(float64(c.queued) * 8 / 1000 / rate)
-	if unsent := seconds(float64(c.unsent) * 8 / 1000 / rate); !c.fell && queued+unsent > maxDrain && queued > maxDrain/2 {
+	queued := seconds(float64(st.QueueBytes) * 8 / 1000 / rate)
+	if unsent := seconds(float64(st.KernelUnsent) * 8 / 1000 / rate); !c.fell && queued+unsent > maxDrain && queued > maxDrain/2 {
 		c.skipStall = max(time.Millisecond, unsent)
 	}
 	c.fell = c.fell || c.skipStall > 0

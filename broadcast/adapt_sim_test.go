@@ -87,7 +87,7 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 			late -= l.stall
 		}
 		if late > 900*time.Millisecond {
-			l.dropVideo(c.audio, &tr)
+			l.dropVideo(c.audio, dt, &tr)
 		}
 		through := min(l.kernel, capacity(now)*1000*dt.Seconds())
 		l.kernel -= through
@@ -121,7 +121,7 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 		if skip, stall := c.takeSkip(); skip { // the connection's SkipToKeyframe
 			tr.skips++
 			// Video waits for the keyframe asked for (a frame or two), which starts at the new rate.
-			l.dropVideo(c.audio, &tr)
+			l.dropVideo(c.audio, dt, &tr)
 			l.stall, l.stallUntil = stall, now+stall
 			l.encoded, l.pending = c.target, nil
 			tr.dropped += 2 * time.Second / 30
@@ -141,8 +141,7 @@ func runBufferedLink(t *testing.T, ceiling, audio int, capacity func(time.Durati
 }
 
 // dropVideo leaves only the audio in the queue, as rtmpout's drop to the keyframe does.
-func (l *simLink) dropVideo(audio int, tr *trace) {
-	const dt = 50 * time.Millisecond
+func (l *simLink) dropVideo(audio int, dt time.Duration, tr *trace) {
 	for i, bits := range l.queue {
 		if sound := float64(audio) * 1000 * dt.Seconds(); bits > sound {
 			l.queue[i] = sound

@@ -370,7 +370,7 @@ func TestRepeatedCongestionSettlesLower(t *testing.T) {
 		c.mode, c.raisedAt = modeSteady, -1
 		c.apply(1700, "test")
 		c.growSince = sample{t: at - time.Second, bytes: 0}
-		c.congested(at, 2000*1000/8) // 2 Mb/s over the second before
+		c.congested(at, rtmpout.Stats{DeliveredBytes: 2000 * 1000 / 8}) // 2 Mb/s over the second before
 		return c.before
 	}
 	first, soon, later := congest(10*time.Second), congest(13*time.Second), congest(30*time.Second)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/rtmpout"
 	"onair/tools/testpeer"
 )
 
@@ -94,14 +95,14 @@ func TestOvershootKeepsHalfTheRate(t *testing.T) {
 	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
 	c.target, c.raisedAt, c.raisedFrom = 1658, 10*time.Second, 1473
 	c.growSince = sample{t: 10500 * time.Millisecond, bytes: 1 << 20}
-	c.congested(11*time.Second, 1<<20+2000) // 32 kb/s delivered over half a second
+	c.congested(11*time.Second, rtmpout.Stats{DeliveredBytes: 1<<20 + 2000}) // 32 kb/s delivered over half a second
 	if c.target < 500 || c.failedProbes != 1 {
 		t.Fatalf("after an overshoot measured through a stall: target %d kb/s, %d failed raises", c.target, c.failedProbes)
 	}
 	c = newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
 	c.target = 4500 // no raise: the measurement stands
 	c.growSince = sample{t: 10500 * time.Millisecond, bytes: 1 << 20}
-	c.congested(11*time.Second, 1<<20+2000)
+	c.congested(11*time.Second, rtmpout.Stats{DeliveredBytes: 1<<20 + 2000})
 	if c.target != c.floor {
 		t.Fatalf("a fall with no raise before it: target %d kb/s, want the floor %d", c.target, c.floor)
 	}

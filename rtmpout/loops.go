@@ -125,10 +125,15 @@ func (c *Conn) enqueue(k kind, csid uint32, typ uint8, dts time.Duration, key, d
 }
 
 func (c *Conn) push(it *item) error {
-	if c.q.push(it) && c.cfg.OnKeyframeNeeded != nil {
+	c.askKeyframe(c.q.push(it))
+	return nil
+}
+
+// askKeyframe asks the producer for a keyframe when the queue wants one.
+func (c *Conn) askKeyframe(want bool) {
+	if want && c.cfg.OnKeyframeNeeded != nil {
 		c.cfg.OnKeyframeNeeded()
 	}
-	return nil
 }
 
 // writeLoop owns the socket's write side. Every write has a deadline, so a peer that stops
@@ -299,11 +304,7 @@ func (c *Conn) SetDropPolicy(p DropPolicy) { c.q.setPolicy(p) }
 // producer for one: after the link fell far, frames queued at the old rate would arrive seconds late.
 // For the next stall the drop policy waits that much longer: the backlog already in the kernel
 // holds up what follows for that long, which the policy must not count as the queue's.
-func (c *Conn) SkipToKeyframe(stall time.Duration) {
-	if c.q.skipToKeyframe(stall) && c.cfg.OnKeyframeNeeded != nil {
-		c.cfg.OnKeyframeNeeded()
-	}
-}
+func (c *Conn) SkipToKeyframe(stall time.Duration) { c.askKeyframe(c.q.skipToKeyframe(stall)) }
 
 // LimitInFlight caps what the kernel holds for this connection, sent but unacknowledged bytes
 // included, to about bytes (0 or less: leave it to the kernel). A bottleneck's buffer then never
