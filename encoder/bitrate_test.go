@@ -42,6 +42,40 @@ func TestBitrateFollowsChanges(t *testing.T) {
 	check(13, 18, 4000)
 }
 
+// TestRaiseTakesEffectAtOnce: after a raise the stream runs at the new rate within a few frames.
+// (x264 fills a grown rate buffer by making less than the rate: with the buffer doubled along with
+// the rate, the stream stayed near the old rate for 1.5 s, and the link's room went unused.)
+func TestRaiseTakesEffectAtOnce(t *testing.T) {
+	const w, h, fps, from, to = 640, 360, 30, 1000, 2000
+	v, err := NewVideo(VideoConfig{Width: w, Height: h, FPS: fps, BitrateKbps: from, Codec: "libx264", Preset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(v)
+	const raiseAt, frames = 2 * fps, 4 * fps
+	for i := 0; i < frames; i++ {
+		if i == raiseAt {
+			v.SetBitrate(to)
+		}
+		y, u, vv := pattern(w, h, i)
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
+	}
+	_ = v.Close()
+	const tenth = 100 * time.Millisecond
+	per := make([]int, frames/fps*10) // kb/s in each tenth of a second
+	for _, p := range <-got {
+		if i := int(p.PTS / tenth); i < len(per) {
+			per[i] += len(p.Data) * 8 * 10 / 1000
+		}
+	}
+	t.Logf("kb/s per tenth of a second from the raise on: %v", per[20:])
+	for i := 25; i < len(per); i++ { // from half a second after the raise
+		if per[i] < to*8/10 {
+			t.Errorf("%v after the raise: %d kb/s, want %d", time.Duration(i-20)*tenth, per[i], to)
+		}
+	}
+}
+
 // noise returns a source of I420 frames of constant complexity: new random pixels every frame.
 func noise(w, h int, seed uint64) func(pts time.Duration) VideoFrame {
 	rng := rand.New(rand.NewPCG(seed, seed+1))

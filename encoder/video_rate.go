@@ -10,10 +10,16 @@ import (
 // decrease took away back in filler in the very next frame, so half a second covers it.
 const fillerPayback = 500 * time.Millisecond
 
+// The rate buffer (VBV) opens at a second of the rate. A raise keeps it as it is in bits, within
+// half a second to a second of the new rate: x264 fills a bigger buffer by making less than the
+// rate, and a buffer doubled with the rate held the stream near the old rate for 1.5 s.
+const minBufferShare = 0.5
+
 // rateControl applies bitrate changes to the codec between frames and remembers after which
 // decrease filler must be removed (see withoutFiller).
 type rateControl struct {
 	applied    int   // kb/s x264 runs at
+	buffer     int   // kbit of rate buffer x264 has; 0: a second of applied
 	stripUntil int64 // packets up to this PTS (ms) lose their filler; -1: none
 }
 
@@ -25,14 +31,18 @@ func (r *rateControl) apply(cc *astiav.CodecContext, kbps, div int, pts int64) b
 	if rate == r.applied {
 		return false
 	}
+	if r.buffer == 0 {
+		r.buffer = r.applied
+	}
+	buffer := min(rate, max(r.buffer, int(minBufferShare*float64(rate))))
 	bps := int64(rate) * 1000
 	cc.SetBitRate(bps)
 	cc.SetRateControlMaxRate(bps)
-	cc.SetRateControlBufferSize(int(bps))
-	if rate < r.applied {
+	cc.SetRateControlBufferSize(buffer * 1000)
+	if buffer < r.buffer {
 		r.stripUntil = pts + fillerPayback.Milliseconds()
 	}
-	r.applied = rate
+	r.applied, r.buffer = rate, buffer
 	return true
 }
 

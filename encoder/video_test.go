@@ -168,10 +168,17 @@ func TestRateChangesMidStream(t *testing.T) {
 	if cc.RateControlMaxRate() != 800000 || cc.RateControlBufferSize() != 800000 {
 		t.Fatalf("after open: maxrate %d bufsize %d, want 800000", cc.RateControlMaxRate(), cc.RateControlBufferSize())
 	}
-	var r rateControl
-	r.apply(cc, 1234, 1, 0)
-	if cc.BitRate() != 1234000 || cc.RateControlMaxRate() != 1234000 || cc.RateControlBufferSize() != 1234000 {
-		t.Fatalf("after apply: %d %d %d", cc.BitRate(), cc.RateControlMaxRate(), cc.RateControlBufferSize())
+	r := rateControl{applied: 800}
+	for _, c := range []struct{ kbps, buffer int }{
+		{1234, 800},  // a raise keeps the buffer's bits
+		{2000, 1000}, // but no less than half a second
+		{500, 500},   // a cut shrinks it to a second at most
+		{600, 500},
+	} {
+		r.apply(cc, c.kbps, 1, 0)
+		if cc.BitRate() != int64(c.kbps)*1000 || cc.RateControlMaxRate() != int64(c.kbps)*1000 || cc.RateControlBufferSize() != c.buffer*1000 {
+			t.Fatalf("at %d kb/s: rate %d, maxrate %d, buffer %d; want buffer %d kbit", c.kbps, cc.BitRate(), cc.RateControlMaxRate(), cc.RateControlBufferSize(), c.buffer)
+		}
 	}
 }
 
