@@ -55,10 +55,11 @@ const (
 	// After a fall to under fellShare of the rate, for fallMemory, every other probe is returnGain
 	// of the target at least (no more than back to where it was), and probes come every
 	// returnProbeWait at most.
-	fallMemory      = 60 * time.Second
-	returnGain      = 0.5
-	returnProbeWait = 1500 * time.Millisecond
-	fellShare       = 0.5
+	fallMemory        = 60 * time.Second
+	returnGain        = 1.0
+	returnProbeWait   = time.Second
+	returnProbeLength = 400 * time.Millisecond
+	fellShare         = 0.7
 	// maxDrain: a backlog the link takes longer than that to send after congestion would arrive
 	// that late: its video is dropped at once, up to a fresh keyframe.
 	maxDrain = time.Second
@@ -99,6 +100,7 @@ type controller struct {
 	calmSince    time.Duration
 	probeWait    time.Duration
 	growSince    sample        // when the queue last began to grow, and the bytes sent then
+	probeStart   time.Duration // when the last probe began
 	probeEnd     time.Duration // when the probe is judged
 	probeDelay   time.Duration // the delay when the probe began
 	probeGain    float64
@@ -214,11 +216,13 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.congested(now, st)
 			return
 		}
-		wait := c.probeWait
+		due := c.calmSince >= 0 && now-c.calmSince >= c.probeWait
 		if c.returning(now) {
-			wait = min(wait, returnProbeWait)
+			// A second after the last probe began, once calm: a failed probe's backlog drains
+			// slowly at 90 % of the link, and the link's return must not wait for that and more.
+			due = c.calmSince >= 0 && now-c.calmSince >= climbWait && now-c.probeStart >= returnProbeWait
 		}
-		if c.target < c.ceiling && c.calmSince >= 0 && now-c.calmSince >= wait && now-c.resizedAt >= resizeSettle {
+		if c.target < c.ceiling && due && now-c.resizedAt >= resizeSettle {
 			c.startProbe(now)
 		}
 	case modeDraining:
@@ -255,7 +259,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			}
 		}
 	case modeProbing:
-		if c.resizedAt > c.probeEnd-probeLength {
+		if c.resizedAt > c.probeStart {
 			// The encoder opened again at another size meanwhile and makes less for a while: the
 			// probe shows nothing about the link. Another soon.
 			c.pad, c.mode, c.calmSince, c.probeWait = 0, modeSteady, now, climbWait
@@ -268,6 +272,15 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		end := now >= c.probeEnd
 		rising := end && delay > c.probeDelay+100*time.Millisecond
 		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
+			// The link was full during the probe: what it delivered is its rate. A big probe that
+			// found the link wider than the stream, though not as wide as the probe, raises to it.
+			shown := c.deliveredSince(c.probeStart + rateWindow/5)
+			if big := c.returning(now); big && shown > 1.15*float64(c.target+c.audio) {
+				c.pad, c.mode, c.calmSince = 0, modeSteady, -1
+				c.raisedAt, c.raisedFrom = now, c.target
+				c.apply(int(0.9*shown)-c.audio, "probe measured")
+				return
+			}
 			c.pad = 0
 			c.failedPads++
 			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
@@ -280,7 +293,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			// Rise by the padding, to no more than 95 % of what the link delivered meanwhile: a
 			// deep bottleneck buffer can take a probe a little over the link's rate for a while,
 			// but not deliver it faster than the link goes.
-			shown := c.deliveredSince(c.probeEnd - probeLength + rateWindow/5)
+			shown := c.deliveredSince(c.probeStart + rateWindow/5)
 			next := c.target + c.pad // delivered in full: the link has that room
 			full := shown >= 0.97*float64(c.target+c.audio+c.pad)
 			if !full {
@@ -324,16 +337,18 @@ func (c *controller) startProbe(now time.Duration) {
 	if c.returning(now) {
 		// Every other probe is a big one, up to where the stream was before the fall: the
 		// small ones still find a narrow link's edge.
-		if c.bigProbe = !c.bigProbe; c.bigProbe {
-			step = max(step, min(int(returnGain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
-		}
+		step = max(step, min(int(returnGain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
 	}
 	step = min(c.ceiling-c.target, step)
 	if step <= 0 {
 		return
 	}
 	c.pad = step
-	c.probeEnd, c.mode, c.probeDelay = now+probeLength, modeProbing, c.lastDelay
+	length := probeLength
+	if c.returning(now) {
+		length = returnProbeLength
+	}
+	c.probeStart, c.probeEnd, c.mode, c.probeDelay = now, now+length, modeProbing, c.lastDelay
 	if n := len(c.history); n > 0 {
 		c.probeWritten, c.probeBacklog = c.history[n-1].written, c.backlog()
 	}
