@@ -22,7 +22,8 @@ import (
 //     if the link carried it, without delay building up. A padding probe that fails stops at once:
 //     it cost a little delay and no picture. Each success makes the next step bigger, to climb back
 //     fast once the link returns; each failure makes the next one smaller and later. After a fall
-//     to under fellShare, every other probe is big, to find the link's return within seconds.
+//     to under fellShare, every probe aims back at the rate before it, once a second, to find
+//     the link's return within a second or two (Wi-Fi's good spells last a few seconds).
 //   - the user's bitrate is the ceiling; a manual change while live becomes the new ceiling at once.
 //   - below 1 Mb/s the audio steps down too (audioRung), so that the whole stream fits.
 const (
@@ -52,9 +53,9 @@ const (
 	// minProbeGain keeps probes after many failures big enough to climb back within seconds when
 	// the link returns.
 	minProbeGain = 0.05
-	// After a fall to under fellShare of the rate, for fallMemory, every other probe is returnGain
-	// of the target at least (no more than back to where it was), and probes come every
-	// returnProbeWait at most.
+	// After a fall to under fellShare of the rate, for fallMemory, every probe is returnGain of the
+	// target at least (no more than back to where it was), lasts returnProbeLength, and begins
+	// returnProbeWait after the last one began.
 	fallMemory        = 60 * time.Second
 	returnGain        = 1.0
 	returnProbeWait   = time.Second
@@ -127,7 +128,6 @@ type controller struct {
 	// until then probes are bigger and more frequent, to be back within seconds.
 	fellFrom  float64
 	fellUntil time.Duration
-	bigProbe  bool
 	resizedAt time.Duration // when the picture's size last changed (resized)
 	// skipStall, when set, asks the connection to drop its queued video (takeSkip).
 	skipStall time.Duration
@@ -272,15 +272,6 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		end := now >= c.probeEnd
 		rising := end && delay > c.probeDelay+100*time.Millisecond
 		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
-			// The link was full during the probe: what it delivered is its rate. A big probe that
-			// found the link wider than the stream, though not as wide as the probe, raises to it.
-			shown := c.deliveredSince(c.probeStart + rateWindow/5)
-			if big := c.returning(now); big && shown > 1.15*float64(c.target+c.audio) {
-				c.pad, c.mode, c.calmSince = 0, modeSteady, -1
-				c.raisedAt, c.raisedFrom = now, c.target
-				c.apply(int(0.9*shown)-c.audio, "probe measured")
-				return
-			}
 			c.pad = 0
 			c.failedPads++
 			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
@@ -335,8 +326,8 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 func (c *controller) startProbe(now time.Duration) {
 	step := max(50, int(float64(c.target)*c.probeGain))
 	if c.returning(now) {
-		// Every other probe is a big one, up to where the stream was before the fall: the
-		// small ones still find a narrow link's edge.
+		// Back to where the stream was before the fall: a failed one stops within a tenth of a
+		// second, and one the link carries only in part finds its edge.
 		step = max(step, min(int(returnGain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
 	}
 	step = min(c.ceiling-c.target, step)

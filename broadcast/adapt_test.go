@@ -233,7 +233,7 @@ func TestControllerOnEveryLinkKind(t *testing.T) {
 				k.Name, r.use*100, r.p95, r.worst, tr.failedProbes, tr.failedPads, r.reacted, r.back, dropped*100)
 			want, p95 := 0.9, 300*time.Millisecond
 			if k.Wandering {
-				want, p95 = 0.7, 500*time.Millisecond
+				want, p95 = 0.8, 500*time.Millisecond
 			}
 			if r.use < want {
 				t.Errorf("carried %.0f%% of what the link could, want ≥ %.0f%%", r.use*100, want*100)
