@@ -282,6 +282,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.probeGain = max(minProbeGain, c.probeGain/3)
 			c.calmSince = -1
 			c.mode = modeSteady
+			c.measuredByProbe(now)
 			return
 		}
 		if end {
@@ -322,6 +323,21 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.probeGain = min(1, max(0.5, c.probeGain*5/2))
 			c.calmSince = now
 		}
+	}
+}
+
+// measuredByProbe raises the stream after a probe the link did not carry, when the link delivered
+// more than the stream meanwhile: it was full from the probe's start on, so that is its rate. (A
+// return probe that aims at twice the stream fails at once on a shallow buffer, and the smaller
+// steps that would find the edge never come.)
+func (c *controller) measuredByProbe(now time.Duration) {
+	next := int(steadyShare*c.deliveredSince(c.probeStart+rateWindow/5)) - c.audio
+	if now < c.edgeUntil {
+		next = min(next, int(edgeShare*c.edge)-c.audio)
+	}
+	if next > c.target*102/100 {
+		c.raisedAt, c.raisedFrom = now, c.target
+		c.apply(next, "probe measured")
 	}
 }
 

@@ -51,7 +51,12 @@ func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
 	}
 	c.fell = c.fell || c.skipStall > 0
 	if rate < fellShare*c.before {
-		c.fellFrom, c.fellUntil = c.before, now+fallMemory
+		if now >= c.fellUntil {
+			c.fellFrom = 0
+		}
+		// The highest the link carried lately: a stall on the way down reads as another fall,
+		// from a rate already low.
+		c.fellFrom, c.fellUntil = max(c.fellFrom, c.before), now+fallMemory
 	}
 	c.capacity = rate
 	c.pad = 0

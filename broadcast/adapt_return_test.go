@@ -3,6 +3,8 @@ package broadcast
 import (
 	"testing"
 	"time"
+
+	"onair/rtmpout"
 )
 
 // TestReturnProbesFindTheLinkSoon: after a fall the link widens again, part of the way. A probe a
@@ -31,5 +33,46 @@ func TestReturnProbesFindTheLinkSoon(t *testing.T) {
 	t.Logf("at 80 %% of the wider link %v after it widened; failed padding probes %d", reached, tr.failedPads)
 	if reached < 0 || reached > 1200*time.Millisecond {
 		t.Fatalf("at 80 %% of the wider link %v after it widened, want within 1.2 s", reached)
+	}
+}
+
+// TestAFailedProbeStillMeasures: a return probe aims at twice the stream on a 2 Mb/s link and
+// fails. The link was full all through it, so what it delivered meanwhile is its rate: a stream
+// under 90 % of that rises to it.
+func TestAFailedProbeStillMeasures(t *testing.T) {
+	const link, audio = 2000.0, 160
+	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: audio, Adaptive: true}}, func(int) {}, nil)
+	c.apply(1400, "test")
+	c.fellFrom, c.fellUntil = 4660, time.Hour // fell from 4.66 Mb/s: probes aim back there
+	var written, delivered float64            // bytes
+	for now := time.Duration(0); c.failedPads == 0; now += observeEvery {
+		if now > 10*time.Second {
+			t.Fatal("no probe failed within 10 s")
+		}
+		written += float64(c.target+c.audio+c.pad) * 1000 / 8 * observeEvery.Seconds()
+		delivered += min(written-delivered, link*1000/8*observeEvery.Seconds())
+		c.observe(now, rtmpout.Stats{SentBytes: uint64(written), DeliveredBytes: uint64(delivered),
+			KernelUnsent: int(written - delivered), MinRTT: time.Millisecond})
+	}
+	t.Logf("after the failed probe: %d kb/s of video and %d of sound on a %.0f kb/s link", c.target, c.audio, link)
+	if want := int(0.9*link) - audio; c.target < want*98/100 || c.target > want {
+		t.Fatalf("after the failed probe the target is %d kb/s, want about %d", c.target, want)
+	}
+}
+
+// TestAStallKeepsWhereTheLinkWas: after a fall from 4.66 to 2 Mb/s, a TCP stall reads as another
+// fall, from 2 Mb/s. Return probes must still aim at 4.66 Mb/s, where the link was.
+func TestAStallKeepsWhereTheLinkWas(t *testing.T) {
+	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	fall := func(at time.Duration, fromKbps int, toKbps float64) {
+		c.mode, c.raisedAt = modeSteady, -1
+		c.apply(fromKbps, "test")
+		c.growSince = sample{t: at - time.Second, bytes: 0}
+		c.congested(at, rtmpout.Stats{DeliveredBytes: uint64(toKbps * 1000 / 8)}) // over the second before
+	}
+	fall(10*time.Second, 4500, 2000)
+	fall(20*time.Second, 1640, 500)
+	if c.fellFrom != 4660 || !c.returning(25*time.Second) {
+		t.Fatalf("after a stall at 2 Mb/s the return aims at %.0f kb/s, want 4660, where the link was", c.fellFrom)
 	}
 }
