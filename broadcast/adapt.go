@@ -70,9 +70,6 @@ const (
 	// A congestion within repeatWithin of the last settles at repeatShare of the rate before it.
 	repeatWithin = 5 * time.Second
 	repeatShare  = 0.95
-	// probeBlame: congestion that soon after a failed probe is the probe's backlog (its bigger
-	// frames can lose packets in a shallow buffer and stall TCP), not the edge of the rate.
-	probeBlame = time.Second
 )
 
 type ctlMode int
@@ -129,10 +126,9 @@ type controller struct {
 	// fellFrom is what the stream carried (video and audio, kb/s) before the link last fell below
 	// fellShare of it, remembered until fellUntil: links come back (a train leaves the tunnel), and
 	// until then probes are bigger and more frequent, to be back within seconds.
-	fellFrom    float64
-	fellUntil   time.Duration
-	resizedAt   time.Duration // when the picture's size last changed (resized)
-	padFailedAt time.Duration // when a padding probe last failed
+	fellFrom  float64
+	fellUntil time.Duration
+	resizedAt time.Duration // when the picture's size last changed (resized)
 	// skipStall, when set, asks the connection to drop its queued video (takeSkip).
 	skipStall time.Duration
 	// failedProbes counts raises the link then did not carry, failedPads padding probes it did
@@ -149,7 +145,7 @@ type sample struct {
 func newController(p Plan, set func(int), log *slog.Logger) *controller {
 	return &controller{enabled: p.Adaptive && set != nil, ceiling: p.VideoKbps, floor: min(videoFloor, p.VideoKbps),
 		audio: p.AudioKbps, audioChosen: p.AudioKbps, target: p.VideoKbps, set: set, log: log,
-		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1, resizedAt: -resizeSettle, padFailedAt: -probeBlame,
+		probeWait: firstProbeWait, probeGain: 0.15, calmSince: -1, raisedAt: -1, resizedAt: -resizeSettle,
 		congestedAt: -repeatWithin}
 }
 
@@ -276,7 +272,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		end := now >= c.probeEnd
 		rising := end && delay > c.probeDelay+100*time.Millisecond
 		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
-			c.pad, c.padFailedAt = 0, now
+			c.pad = 0
 			c.failedPads++
 			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
 			c.probeGain = max(minProbeGain, c.probeGain/3)

@@ -21,7 +21,7 @@ func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
 	rate := float64(sent-c.growSince.bytes) * 8 / span.Seconds() / 1000
 	if c.mode != modeDraining { // a backlog measured again keeps what was before the first
 		c.before = float64(c.target + c.audio)
-		if now-c.congestedAt < repeatWithin && now-c.padFailedAt > probeBlame {
+		if now-c.congestedAt < repeatWithin {
 			// Congested again soon at the rate the last drain settled at: that rate is the
 			// link's edge, not a stall's victim. Settle lower each time.
 			c.before *= repeatShare
