@@ -322,8 +322,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	}
 }
 
-// measuredByProbe raises the stream after a probe the link did not carry, when the link delivered
-// more than the stream meanwhile: it was full from the probe's start on, so that is its rate. (A
+// measuredByProbe raises the stream after a probe the link did not carry, to 90 % of what the link
+// delivered meanwhile (it was full from the probe's start on: that is its rate), when that is a
+// tenth more than now: a raise that fails holds the rate under its edge for edgeMemory. (A
 // return probe that aims at twice the stream fails at once on a shallow buffer, and the smaller
 // steps that would find the edge never come.)
 func (c *controller) measuredByProbe(now time.Duration) {
@@ -331,7 +332,7 @@ func (c *controller) measuredByProbe(now time.Duration) {
 	if now < c.edgeUntil {
 		next = min(next, int(edgeShare*c.edge)-c.audio)
 	}
-	if next > c.target*102/100 {
+	if next > c.target*11/10 {
 		c.raisedAt, c.raisedFrom = now, c.target
 		c.apply(next, "probe measured")
 	}
