@@ -232,6 +232,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		// link (the encoder follows within a second): the link narrowed again.
 		// (At a new peak: the backlog the encoder's lag adds right after the cut is no regrowth.)
 		c.drainPeak = max(c.drainPeak, delay)
+		// The encoder makes the old rate for a moment after the cut: the backlog can grow past
+		// what is worth waiting for after the congestion was measured.
+		c.considerSkip(st, c.capacity)
 		regrew := now-c.drainSince > time.Second && delay >= c.drainPeak && delay > c.drainDelay+100*time.Millisecond && delay > congestedDelay
 		if now-c.drainSince > stuckAfter && delay > congestedDelay && delay > c.drainDelay*8/10 || regrew {
 			c.growSince = c.history[max(0, len(c.history)-11)]

@@ -42,14 +42,7 @@ func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
 	if c.mode != modeDraining {
 		c.fell = false
 	}
-	// Dropping pays when the queue's own bytes are most of the wait: behind a kernel backlog
-	// alone, the frames queued since are small and dropping them costs a keyframe. Once an
-	// episode: what queued behind the first drop's stall is at the new rate.
-	queued := seconds(float64(st.QueueBytes) * 8 / 1000 / rate)
-	if unsent := seconds(float64(st.KernelUnsent) * 8 / 1000 / rate); !c.fell && queued+unsent > maxDrain && queued > maxDrain/2 {
-		c.skipStall = max(time.Millisecond, unsent)
-	}
-	c.fell = c.fell || c.skipStall > 0
+	c.considerSkip(st, rate)
 	if rate < fellShare*c.before {
 		if now >= c.fellUntil {
 			c.fellFrom = 0
@@ -69,6 +62,18 @@ func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
 	share := max(drainShare, min(steadyShare, 1-c.lastDelay.Seconds()))
 	c.steadyAt = int(steadyShare*rate) - audioRung(int(share*rate)-c.audio, c.audioChosen, c.audio)
 	c.apply(int(share*rate)-c.audio, "congestion")
+}
+
+// considerSkip asks for the queued video to be dropped when the backlog would take over maxDrain
+// to send at rate (kb/s). Dropping pays when the queue's own bytes are most of the wait: behind a
+// kernel backlog alone, the frames queued since are small and dropping them costs a keyframe.
+// Once an episode: what queued behind the first drop's stall is at the new rate.
+func (c *controller) considerSkip(st rtmpout.Stats, rate float64) {
+	queued := seconds(float64(st.QueueBytes) * 8 / 1000 / rate)
+	if unsent := seconds(float64(st.KernelUnsent) * 8 / 1000 / rate); !c.fell && queued+unsent > maxDrain && queued > maxDrain/2 {
+		c.skipStall = max(time.Millisecond, unsent)
+	}
+	c.fell = c.fell || c.skipStall > 0
 }
 
 // takeSkip reports, once, whether the connection is to drop its queued video, and for how long
