@@ -53,10 +53,15 @@ const (
 	// minProbeGain keeps probes after many failures big enough to climb back within seconds when
 	// the link returns.
 	minProbeGain = 0.05
-	// After a fall to under fellShare of the rate, for fallMemory, every probe is returnGain of the
-	// target at least (no more than back to where it was), lasts returnProbeLength, and begins
-	// returnProbeWait after the last one began.
+	// After a fall to under fellShare of the rate, for fallMemory, every other probe is
+	// stepReturnGain of the target at least (no more than back to where it was), and probes come
+	// every stepReturnWait at most: the small ones still find a narrow link's edge. On a link that
+	// fell again after it had come back (Wi-Fi), every probe is returnGain of the target, lasts
+	// returnProbeLength and begins returnProbeWait after the last one began: its good spells last
+	// seconds.
 	fallMemory        = 60 * time.Second
+	stepReturnGain    = 0.5
+	stepReturnWait    = 1500 * time.Millisecond
 	returnGain        = 1.0
 	returnProbeWait   = time.Second
 	returnProbeLength = 400 * time.Millisecond
@@ -128,7 +133,11 @@ type controller struct {
 	// until then probes are bigger and more frequent, to be back within seconds.
 	fellFrom  float64
 	fellUntil time.Duration
-	resizedAt time.Duration // when the picture's size last changed (resized)
+	bigProbe  bool
+	// wanderUntil: the link fell again after it had come back, and probes look for its return
+	// every second until then.
+	wanderUntil time.Duration
+	resizedAt   time.Duration // when the picture's size last changed (resized)
 	// skipStall, when set, asks the connection to drop its queued video (takeSkip).
 	skipStall time.Duration
 	// failedProbes counts raises the link then did not carry, failedPads padding probes it did
@@ -217,7 +226,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			return
 		}
 		due := c.calmSince >= 0 && now-c.calmSince >= c.probeWait
-		if c.returning(now) {
+		if c.returning(now) && now >= c.wanderUntil {
+			due = c.calmSince >= 0 && now-c.calmSince >= min(c.probeWait, stepReturnWait)
+		} else if c.returning(now) {
 			// A second after the last probe began, once calm: a failed probe's backlog drains
 			// slowly at 90 % of the link, and the link's return must not wait for that and more.
 			due = c.calmSince >= 0 && now-c.calmSince >= climbWait && now-c.probeStart >= returnProbeWait
@@ -346,9 +357,15 @@ func (c *controller) measuredByProbe(now time.Duration) {
 func (c *controller) startProbe(now time.Duration) {
 	step := max(50, int(float64(c.target)*c.probeGain))
 	if c.returning(now) {
-		// Back to where the stream was before the fall: a failed one stops within a tenth of a
-		// second, and one the link carries only in part finds its edge.
-		step = max(step, min(int(returnGain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
+		// Back toward where the stream was before the fall: a failed probe stops within a tenth
+		// of a second, and one the link carries only in part finds its edge.
+		gain := returnGain
+		if now >= c.wanderUntil {
+			gain = stepReturnGain
+		}
+		if c.bigProbe = !c.bigProbe; c.bigProbe || now < c.wanderUntil {
+			step = max(step, min(int(gain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
+		}
 	}
 	step = min(c.ceiling-c.target, step)
 	if step <= 0 {
@@ -356,7 +373,7 @@ func (c *controller) startProbe(now time.Duration) {
 	}
 	c.pad = step
 	length := probeLength
-	if c.returning(now) {
+	if c.returning(now) && now < c.wanderUntil {
 		length = returnProbeLength
 	}
 	c.probeStart, c.probeEnd, c.mode, c.probeDelay = now, now+length, modeProbing, c.lastDelay

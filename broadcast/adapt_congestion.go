@@ -46,6 +46,8 @@ func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
 	if rate < fellShare*c.before {
 		if now >= c.fellUntil {
 			c.fellFrom = 0
+		} else if c.mode != modeDraining && c.before >= fellShare*c.fellFrom {
+			c.wanderUntil = now + fallMemory // it had come back since the last fall
 		}
 		// The highest the link carried lately: a stall on the way down reads as another fall,
 		// from a rate already low.
