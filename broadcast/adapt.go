@@ -22,8 +22,10 @@ import (
 //     if the link carried it, without delay building up. A padding probe that fails stops at once:
 //     it cost a little delay and no picture. Each success makes the next step bigger, to climb back
 //     fast once the link returns; each failure makes the next one smaller and later. After a fall
-//     to under fellShare, every probe aims back at the rate before it, once a second, to find
-//     the link's return within a second or two (Wi-Fi's good spells last a few seconds).
+//     to under fellShare, every other probe is big, to find the link's return within seconds; on
+//     a link that fell again after it had come back (Wi-Fi, whose good spells last seconds), every
+//     probe aims back at twice the stream, once a second. A probe that failed still measured
+//     the link, which was full from its start.
 //   - the user's bitrate is the ceiling; a manual change while live becomes the new ceiling at once.
 //   - below 1 Mb/s the audio steps down too (audioRung), so that the whole stream fits.
 const (
