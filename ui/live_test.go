@@ -121,7 +121,7 @@ func realEngineWindow(t *testing.T, server, key string) *Window {
 	keyring.MockInit()
 	w := testWindow(test.NewTempApp(t), Broadcast{}, OSKeyring{})
 	t.Cleanup(func() {
-		onUI(w.win.Close)
+		closeWindow(w)
 		w.running.Wait()
 	})
 	onUI(func() {

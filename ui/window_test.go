@@ -111,6 +111,15 @@ func serial(f func()) {
 // onUI runs f as the UI goroutine would.
 func onUI(f func()) { serial(f) }
 
+// closeWindow closes w as its user would. The test's UI lock is synchronous, unlike fyne.Do: a
+// preview still opening in the background hands its result to the UI first, or the close, waiting
+// for it while holding the lock, never ends.
+func closeWindow(w *Window) {
+	onUI(w.stopPreview)
+	w.bg.wait()
+	onUI(w.win.Close)
+}
+
 // testWindow builds a window as the UI goroutine would, its later changes serialised with the
 // test's own reads.
 func testWindow(a fyne.App, eng Engine, keys KeyStore) *Window {
@@ -128,8 +137,8 @@ func newTestWindow(t *testing.T, a fyne.App, eng *fakeEngine) *Window {
 		w.win.Show()
 	})
 	t.Cleanup(func() {
-		onUI(w.win.Close) // stops a live session
-		w.running.Wait()  // and lets its goroutine finish before the next test draws
+		closeWindow(w)   // stops a live session
+		w.running.Wait() // and lets its goroutine finish before the next test draws
 	})
 	return w
 }
