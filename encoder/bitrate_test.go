@@ -52,14 +52,8 @@ func TestRaiseTakesEffectAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := collect(v)
-	const raiseAt, frames = 2 * fps, 4 * fps
-	for i := 0; i < frames; i++ {
-		if i == raiseAt {
-			v.SetBitrate(to)
-		}
-		y, u, vv := pattern(w, h, i)
-		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
-	}
+	const frames = 4 * fps
+	encodePattern(t, v, w, h, fps, frames, 2*fps, to)
 	_ = v.Close()
 	const tenth = 100 * time.Millisecond
 	per := make([]int, frames/fps*10) // kb/s in each tenth of a second
@@ -73,6 +67,19 @@ func TestRaiseTakesEffectAtOnce(t *testing.T) {
 		if per[i] < to*8/10 {
 			t.Errorf("%v after the raise: %d kb/s, want %d", time.Duration(i-20)*tenth, per[i], to)
 		}
+	}
+}
+
+// encodePattern feeds v frames of the test pattern at fps, changing the bitrate to kbps before
+// frame changeAt.
+func encodePattern(t *testing.T, v *Video, w, h, fps, frames, changeAt, kbps int) {
+	t.Helper()
+	for i := 0; i < frames; i++ {
+		if i == changeAt {
+			v.SetBitrate(kbps)
+		}
+		y, u, vv := pattern(w, h, i)
+		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/time.Duration(fps)))
 	}
 }
 
@@ -119,13 +126,7 @@ func TestBitrateOnEasyPictures(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := collect(v)
-	for i := 0; i < seconds*fps; i++ {
-		if i == 4*fps {
-			v.SetBitrate(800)
-		}
-		y, u, vv := pattern(w, h, i)
-		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
-	}
+	encodePattern(t, v, w, h, fps, seconds*fps, 4*fps, 800)
 	_ = v.Close()
 	perSecond := bitsPerSecond(<-got, seconds)
 	t.Logf("kb/s per second: %v", kbps(perSecond))
@@ -147,13 +148,7 @@ func TestDecreaseSendsNoFillerBurst(t *testing.T) {
 	}
 	got := collect(v)
 	const switchAt = 50
-	for i := 0; i < 90; i++ {
-		if i == switchAt {
-			v.SetBitrate(to)
-		}
-		y, u, vv := pattern(w, h, i)
-		submitWait(t, v, i420Frame(w, h, y, u, vv, time.Duration(i)*time.Second/fps))
-	}
+	encodePattern(t, v, w, h, fps, 90, switchAt, to)
 	removed := v.Stats().FillerRemoved
 	_ = v.Close()
 	pkts := <-got

@@ -131,7 +131,7 @@ func NewVideo(cfg VideoConfig) (*Video, error) {
 	}
 	v := &Video{cfg: cfg, log: log, wake: make(chan struct{}, 1), out: make(chan Packet, 64),
 		done: make(chan struct{}), bitrate: cfg.BitrateKbps, lastPTS: -1, divisor: 1,
-		rate: rateControl{applied: cfg.BitrateKbps, stripUntil: -1}, keys: newKeyClock(cfg.KeyframeInterval.Milliseconds(), cfg.FPS),
+		rate: newRateControl(cfg.BitrateKbps), keys: newKeyClock(cfg.KeyframeInterval.Milliseconds(), cfg.FPS),
 		width: cfg.Width, height: cfg.Height, wantW: cfg.Width, wantH: cfg.Height}
 
 	var err error

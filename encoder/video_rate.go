@@ -19,8 +19,13 @@ const minBufferShare = 0.5
 // decrease filler must be removed (see withoutFiller).
 type rateControl struct {
 	applied    int   // kb/s x264 runs at
-	buffer     int   // kbit of rate buffer x264 has; 0: a second of applied
+	buffer     int   // kbit of rate buffer x264 has
 	stripUntil int64 // packets up to this PTS (ms) lose their filler; -1: none
+}
+
+// newRateControl is the rate control of an encoder opened at kbps, with a second of rate buffer.
+func newRateControl(kbps int) rateControl {
+	return rateControl{applied: kbps, buffer: kbps, stripUntil: -1}
 }
 
 // apply sets x264's rate for kbps with every div-th frame encoded, from the frame at pts on.
@@ -30,9 +35,6 @@ func (r *rateControl) apply(cc *astiav.CodecContext, kbps, div int, pts int64) b
 	rate := kbps * div
 	if rate == r.applied {
 		return false
-	}
-	if r.buffer == 0 {
-		r.buffer = r.applied
 	}
 	buffer := min(rate, max(r.buffer, int(minBufferShare*float64(rate))))
 	bps := int64(rate) * 1000

@@ -49,7 +49,7 @@ func (v *Video) resize(size image.Point, rate int) error {
 	}
 	v.cc.Free()
 	v.cc = cc
-	v.rate = rateControl{applied: rate, stripUntil: -1}
+	v.rate = newRateControl(rate)
 	if v.frame != nil { // allocated at the old size
 		v.frame.Free()
 		v.frame = nil

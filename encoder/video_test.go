@@ -168,7 +168,7 @@ func TestRateChangesMidStream(t *testing.T) {
 	if cc.RateControlMaxRate() != 800000 || cc.RateControlBufferSize() != 800000 {
 		t.Fatalf("after open: maxrate %d bufsize %d, want 800000", cc.RateControlMaxRate(), cc.RateControlBufferSize())
 	}
-	r := rateControl{applied: 800}
+	r := newRateControl(800)
 	for _, c := range []struct{ kbps, buffer int }{
 		{1234, 800},  // a raise keeps the buffer's bits
 		{2000, 1000}, // but no less than half a second
