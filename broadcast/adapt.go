@@ -228,12 +228,13 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			return
 		}
 		due := c.calmSince >= 0 && now-c.calmSince >= c.probeWait
-		if c.returning(now) && now >= c.wanderUntil {
-			due = c.calmSince >= 0 && now-c.calmSince >= min(c.probeWait, stepReturnWait)
-		} else if c.returning(now) {
+		switch {
+		case c.wandering(now):
 			// A second after the last probe began, once calm: a failed probe's backlog drains
 			// slowly at 90 % of the link, and the link's return must not wait for that and more.
 			due = c.calmSince >= 0 && now-c.calmSince >= climbWait && now-c.probeStart >= returnProbeWait
+		case c.returning(now):
+			due = c.calmSince >= 0 && now-c.calmSince >= min(c.probeWait, stepReturnWait)
 		}
 		if c.target < c.ceiling && due && now-c.resizedAt >= resizeSettle {
 			c.startProbe(now)

@@ -93,6 +93,12 @@ func (c *controller) returning(now time.Duration) bool {
 	return now < c.fellUntil && float64(c.target+c.audio) < fellShare*c.fellFrom
 }
 
+// wandering reports whether the stream is returning (see returning) on a link that fell again
+// after it had come back: its return probes come every second, at twice the stream.
+func (c *controller) wandering(now time.Duration) bool {
+	return now < c.wanderUntil && c.returning(now)
+}
+
 // settled is the rate the controller means to stay at: the target, or while draining after a fall
 // the one it settles at once the backlog is gone. After a lesser congestion it is the rate before,
 // until drained: a TCP stall reads as a fall and is undone then (the picture's size would change

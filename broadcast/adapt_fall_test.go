@@ -12,7 +12,7 @@ import (
 // at the measured rate in the queue. The queued video is dropped then, once, instead of waiting
 // for the drop policy to drop frame after frame.
 func TestABacklogThatGrowsOnIsDropped(t *testing.T) {
-	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c := chosen4500()
 	const kB = 1000
 	c.growSince = sample{t: 9 * time.Second}
 	c.congested(10*time.Second, rtmpout.Stats{DeliveredBytes: 100 * kB, QueueBytes: 20 * kB, KernelUnsent: 30 * kB}) // 800 kb/s

@@ -27,11 +27,11 @@ func (c *controller) startProbe(now time.Duration) {
 	if c.returning(now) {
 		// Back toward where the stream was before the fall: a failed probe stops within a tenth
 		// of a second, and one the link carries only in part finds its edge.
-		gain := returnGain
-		if now >= c.wanderUntil {
-			gain = stepReturnGain
+		gain := stepReturnGain
+		if c.wandering(now) {
+			gain = returnGain
 		}
-		if c.bigProbe = !c.bigProbe; c.bigProbe || now < c.wanderUntil {
+		if c.bigProbe = !c.bigProbe; c.bigProbe || c.wandering(now) {
 			step = max(step, min(int(gain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
 		}
 	}
@@ -41,7 +41,7 @@ func (c *controller) startProbe(now time.Duration) {
 	}
 	c.pad = step
 	length := probeLength
-	if c.returning(now) && now < c.wanderUntil {
+	if c.wandering(now) {
 		length = returnProbeLength
 	}
 	c.probeStart, c.probeEnd, c.mode, c.probeDelay = now, now+length, modeProbing, c.lastDelay

@@ -39,30 +39,21 @@ func TestReturnProbesFindTheLinkSoon(t *testing.T) {
 // probed for its return every second, each probe aiming at twice the stream; one that fell once,
 // and then stalled on the way down, is probed as a narrow link is.
 func TestAWanderingLinkIsProbedEverySecond(t *testing.T) {
-	fall := func(c *controller, at time.Duration, fromKbps int, toKbps float64) {
-		c.mode, c.raisedAt = modeSteady, -1
-		c.apply(fromKbps, "test")
-		c.growSince = sample{t: at - time.Second, bytes: 0}
-		c.congested(at, rtmpout.Stats{DeliveredBytes: uint64(toKbps * 1000 / 8)}) // over the second before
-	}
 	probe := func(c *controller, at time.Duration) (step int, length time.Duration) {
 		c.mode, c.target = modeSteady, 1840
 		c.startProbe(at)
 		c.startProbe(at) // the second of two: after a single fall every other probe is small
 		return c.pad, c.probeEnd - c.probeStart
 	}
-	newCtl := func() *controller {
-		return newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
-	}
-	wandering := newCtl()
-	fall(wandering, 10*time.Second, 4500, 2000)
-	fall(wandering, 20*time.Second, 4000, 2000) // it had come back to 4.16 Mb/s
+	wandering := chosen4500()
+	congestAt(wandering, 10*time.Second, 4500, 2000)
+	congestAt(wandering, 20*time.Second, 4000, 2000) // it had come back to 4.16 Mb/s
 	if step, length := probe(wandering, 25*time.Second); step != 1840 || length != returnProbeLength {
 		t.Fatalf("on a wandering link a return probe pads %d kb/s for %v, want 1840 for %v", step, length, returnProbeLength)
 	}
-	narrow := newCtl()
-	fall(narrow, 10*time.Second, 4500, 2000)
-	fall(narrow, 20*time.Second, 1640, 500) // a stall on the narrow link
+	narrow := chosen4500()
+	congestAt(narrow, 10*time.Second, 4500, 2000)
+	congestAt(narrow, 20*time.Second, 1640, 500) // a stall on the narrow link
 	if step, _ := probe(narrow, 25*time.Second); step >= 1840*stepReturnGain {
 		t.Fatalf("after a single fall the second of two return probes pads %d kb/s, want a small one", step)
 	}
@@ -96,16 +87,24 @@ func TestAFailedProbeStillMeasures(t *testing.T) {
 // TestAStallKeepsWhereTheLinkWas: after a fall from 4.66 to 2 Mb/s, a TCP stall reads as another
 // fall, from 2 Mb/s. Return probes must still aim at 4.66 Mb/s, where the link was.
 func TestAStallKeepsWhereTheLinkWas(t *testing.T) {
-	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
-	fall := func(at time.Duration, fromKbps int, toKbps float64) {
-		c.mode, c.raisedAt = modeSteady, -1
-		c.apply(fromKbps, "test")
-		c.growSince = sample{t: at - time.Second, bytes: 0}
-		c.congested(at, rtmpout.Stats{DeliveredBytes: uint64(toKbps * 1000 / 8)}) // over the second before
-	}
-	fall(10*time.Second, 4500, 2000)
-	fall(20*time.Second, 1640, 500)
+	c := chosen4500()
+	congestAt(c, 10*time.Second, 4500, 2000)
+	congestAt(c, 20*time.Second, 1640, 500)
 	if c.fellFrom != 4660 || !c.returning(25*time.Second) {
 		t.Fatalf("after a stall at 2 Mb/s the return aims at %.0f kb/s, want 4660, where the link was", c.fellFrom)
 	}
+}
+
+// congestAt has c, steady at fromKbps of video with no raise lately, meet congestion at at, the
+// link having delivered deliveredKbps over the second before.
+func congestAt(c *controller, at time.Duration, fromKbps int, deliveredKbps float64) {
+	c.mode, c.raisedAt = modeSteady, -1
+	c.apply(fromKbps, "test")
+	c.growSince = sample{t: at - time.Second, bytes: 0}
+	c.congested(at, rtmpout.Stats{DeliveredBytes: uint64(deliveredKbps * 1000 / 8)})
+}
+
+// chosen4500 is an adaptive controller for a stream chosen at 4500 kb/s with 160 kb/s of sound.
+func chosen4500() *controller {
+	return newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
 }

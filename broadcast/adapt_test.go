@@ -335,7 +335,7 @@ func TestATCPStallIsNoNarrowing(t *testing.T) {
 // less than its rate for a moment) leaves the probe unjudged, neither failed nor a raise, and the
 // next one waits until the encoder settled.
 func TestResizeVoidsAProbe(t *testing.T) {
-	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c := chosen4500()
 	c.apply(1000, "test")
 	var sent uint64
 	observe := func(now time.Duration) {
@@ -365,12 +365,9 @@ func TestResizeVoidsAProbe(t *testing.T) {
 // the drain settled at, is the link's edge: the rate to settle at is repeatShare of it; later than
 // that, the rate before counts in full.
 func TestRepeatedCongestionSettlesLower(t *testing.T) {
-	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c := chosen4500()
 	congest := func(at time.Duration) float64 {
-		c.mode, c.raisedAt = modeSteady, -1
-		c.apply(1700, "test")
-		c.growSince = sample{t: at - time.Second, bytes: 0}
-		c.congested(at, rtmpout.Stats{DeliveredBytes: 2000 * 1000 / 8}) // 2 Mb/s over the second before
+		congestAt(c, at, 1700, 2000) // 2 Mb/s over the second before
 		return c.before
 	}
 	first, soon, later := congest(10*time.Second), congest(13*time.Second), congest(30*time.Second)

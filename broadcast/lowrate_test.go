@@ -92,14 +92,14 @@ func TestPictureSizeRungs(t *testing.T) {
 // (next to nothing delivered) keeps at least half of what the link carried before the raise,
 // rather than falling to the floor.
 func TestOvershootKeepsHalfTheRate(t *testing.T) {
-	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c := chosen4500()
 	c.target, c.raisedAt, c.raisedFrom = 1658, 10*time.Second, 1473
 	c.growSince = sample{t: 10500 * time.Millisecond, bytes: 1 << 20}
 	c.congested(11*time.Second, rtmpout.Stats{DeliveredBytes: 1<<20 + 2000}) // 32 kb/s delivered over half a second
 	if c.target < 500 || c.failedProbes != 1 {
 		t.Fatalf("after an overshoot measured through a stall: target %d kb/s, %d failed raises", c.target, c.failedProbes)
 	}
-	c = newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+	c = chosen4500()
 	c.target = 4500 // no raise: the measurement stands
 	c.growSince = sample{t: 10500 * time.Millisecond, bytes: 1 << 20}
 	c.congested(11*time.Second, rtmpout.Stats{DeliveredBytes: 1<<20 + 2000})
