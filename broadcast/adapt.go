@@ -24,8 +24,8 @@ import (
 //     fast once the link returns; each failure makes the next one smaller and later. After a fall
 //     to under fellShare, every other probe is big, to find the link's return within seconds; on
 //     a link that fell again after it had come back (Wi-Fi, whose good spells last seconds), every
-//     probe aims back at twice the stream, once a second. A probe that failed still measured
-//     the link, which was full from its start.
+//     probe aims all the way back, once a second, and no edge holds. A probe that failed still
+//     measured the link, which was full from its start.
 //   - the user's bitrate is the ceiling; a manual change while live becomes the new ceiling at once.
 //   - below 1 Mb/s the audio steps down too (audioRung), so that the whole stream fits.
 const (
@@ -43,11 +43,14 @@ const (
 	stuckAfter     = 3 * time.Second
 	inFlightTime   = 40 * time.Millisecond
 	minInFlight    = 32 << 10
-	// raiseWatch is how long after a raise congestion counts against it (a failed raise);
-	// edgeMemory how long raises then stay under edgeShare of where it failed.
-	raiseWatch = 3 * time.Second
-	edgeMemory = 30 * time.Second
-	edgeShare  = 0.9
+	// raiseWatch is how long after a raise congestion counts against it (a failed raise), unless
+	// the raise returned to where the link was before it fell and the link delivered it over a
+	// rateWindow from raiseFollow on (the encoder has followed by then); edgeMemory how long
+	// raises then stay under edgeShare of where it failed.
+	raiseWatch  = 3 * time.Second
+	raiseFollow = 400 * time.Millisecond
+	edgeMemory  = 30 * time.Second
+	edgeShare   = 0.9
 	// videoFloor is the least video bitrate adaptation goes to: a small picture at a low frame
 	// rate still moves there.
 	videoFloor = 120
@@ -58,13 +61,12 @@ const (
 	// After a fall to under fellShare of the rate, for fallMemory, every other probe is
 	// stepReturnGain of the target at least (no more than back to where it was), and probes come
 	// every stepReturnWait at most: the small ones still find a narrow link's edge. On a link that
-	// fell again after it had come back (Wi-Fi), every probe is returnGain of the target, lasts
+	// fell again after it had come back (Wi-Fi), every probe aims back where it was, lasts
 	// returnProbeLength and begins returnProbeWait after the last one began: its good spells last
 	// seconds.
 	fallMemory        = 60 * time.Second
 	stepReturnGain    = 0.5
 	stepReturnWait    = 1500 * time.Millisecond
-	returnGain        = 1.0
 	returnProbeWait   = time.Second
 	returnProbeLength = 400 * time.Millisecond
 	fellShare         = 0.7
@@ -209,6 +211,13 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	}
 	delay := c.delay(st)
 	c.lastDelay = delay
+	if first, _, ok := c.window(); ok && c.raisedAt >= 0 && first.t >= c.raisedAt+raiseFollow &&
+		now < c.fellUntil && !c.returning(now) && c.drainRate() >= float64(c.target+c.audio) {
+		// The stream is back where the link was before it fell, and the link carried it: if it
+		// falls again now, it wanders (Wi-Fi), and the raise did not fail. (Below that, on a
+		// shallow buffer, a raise the link carries for a while still loses keyframes.)
+		c.raisedAt = -1
+	}
 	if !c.enabled {
 		return
 	}
@@ -308,7 +317,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			if !full {
 				next = int(0.95*shown) - c.audio // the link's edge, found
 			}
-			if now < c.edgeUntil {
+			if c.atEdge(now) {
 				if shown > 1.05*c.edge {
 					c.edgeUntil = 0 // wider than where a raise failed: forget it
 				} else {

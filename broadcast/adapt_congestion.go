@@ -94,7 +94,7 @@ func (c *controller) returning(now time.Duration) bool {
 }
 
 // wandering reports whether the stream is returning (see returning) on a link that fell again
-// after it had come back: its return probes come every second, at twice the stream.
+// after it had come back: its return probes come every second, aiming all the way back.
 func (c *controller) wandering(now time.Duration) bool {
 	return now < c.wanderUntil && c.returning(now)
 }

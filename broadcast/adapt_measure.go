@@ -70,7 +70,7 @@ func (c *controller) deliveredSince(since time.Duration) float64 {
 	}
 	last := c.history[len(c.history)-1]
 	for _, s := range c.history {
-		if s.t >= since && last.t-s.t > 100*time.Millisecond {
+		if s.t >= since && last.t-s.t >= 100*time.Millisecond {
 			return float64(last.bytes-s.bytes) * 8 / (last.t - s.t).Seconds() / 1000
 		}
 	}

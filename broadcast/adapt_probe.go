@@ -7,11 +7,11 @@ import "time"
 // measuredByProbe raises the stream after a probe the link did not carry, to 90 % of what the link
 // delivered meanwhile (it was full from the probe's start on: that is its rate), when that is a
 // tenth more than now: a raise that fails holds the rate under its edge for edgeMemory. (A
-// return probe that aims at twice the stream fails at once on a shallow buffer, and the smaller
-// steps that would find the edge never come.)
+// return probe that aims all the way back fails at once on a narrow link, and the smaller steps
+// that would find the edge never come.)
 func (c *controller) measuredByProbe(now time.Duration) {
-	next := int(steadyShare*c.deliveredSince(c.probeStart+rateWindow/5)) - c.audio
-	if now < c.edgeUntil {
+	next := int(steadyShare*c.deliveredSince(c.probeStart)) - c.audio // (one aiming all the way back fails within 200 ms)
+	if c.atEdge(now) {
 		next = min(next, int(edgeShare*c.edge)-c.audio)
 	}
 	if next > c.target*11/10 {
@@ -27,12 +27,12 @@ func (c *controller) startProbe(now time.Duration) {
 	if c.returning(now) {
 		// Back toward where the stream was before the fall: a failed probe stops within a tenth
 		// of a second, and one the link carries only in part finds its edge.
-		gain := stepReturnGain
-		if c.wandering(now) {
-			gain = returnGain
-		}
-		if c.bigProbe = !c.bigProbe; c.bigProbe || c.wandering(now) {
-			step = max(step, min(int(gain*float64(c.target)), int(c.fellFrom)-c.target-c.audio))
+		back := int(c.fellFrom) - c.target - c.audio
+		switch c.bigProbe = !c.bigProbe; {
+		case c.wandering(now):
+			step = max(step, back) // its good spells are short: all the way back at once
+		case c.bigProbe:
+			step = max(step, min(int(stepReturnGain*float64(c.target)), back))
 		}
 	}
 	step = min(c.ceiling-c.target, step)
@@ -49,3 +49,7 @@ func (c *controller) startProbe(now time.Duration) {
 		c.probeWritten, c.probeBacklog = c.history[n-1].written, c.backlog()
 	}
 }
+
+// atEdge reports whether raises stay under edgeShare of where one failed. Not on a wandering link:
+// its rate changes within seconds, and an edge met there would cap every return under it.
+func (c *controller) atEdge(now time.Duration) bool { return now < c.edgeUntil && now >= c.wanderUntil }

@@ -36,7 +36,7 @@ func TestReturnProbesFindTheLinkSoon(t *testing.T) {
 }
 
 // TestAWanderingLinkIsProbedEverySecond: a link that fell, came back and fell again (Wi-Fi) is
-// probed for its return every second, each probe aiming at twice the stream; one that fell once,
+// probed for its return every second, each probe aiming all the way back; one that fell once,
 // and then stalled on the way down, is probed as a narrow link is.
 func TestAWanderingLinkIsProbedEverySecond(t *testing.T) {
 	probe := func(c *controller, at time.Duration) (step int, length time.Duration) {
@@ -48,8 +48,8 @@ func TestAWanderingLinkIsProbedEverySecond(t *testing.T) {
 	wandering := chosen4500()
 	congestAt(wandering, 10*time.Second, 4500, 2000)
 	congestAt(wandering, 20*time.Second, 4000, 2000) // it had come back to 4.16 Mb/s
-	if step, length := probe(wandering, 25*time.Second); step != 1840 || length != returnProbeLength {
-		t.Fatalf("on a wandering link a return probe pads %d kb/s for %v, want 1840 for %v", step, length, returnProbeLength)
+	if step, length := probe(wandering, 25*time.Second); step != 4660-1840-160 || length != returnProbeLength {
+		t.Fatalf("on a wandering link a return probe pads %d kb/s for %v, want %d (back to 4.66 Mb/s) for %v", step, length, 4660-1840-160, returnProbeLength)
 	}
 	narrow := chosen4500()
 	congestAt(narrow, 10*time.Second, 4500, 2000)
@@ -59,15 +59,15 @@ func TestAWanderingLinkIsProbedEverySecond(t *testing.T) {
 	}
 }
 
-// TestAFailedProbeStillMeasures: a return probe on a wandering link aims at twice the stream on a
-// 2 Mb/s link and fails. The link was full all through it, so what it delivered meanwhile is its
+// TestAFailedProbeStillMeasures: a return probe on a wandering link aims back at 4.66 Mb/s on a
+// 2 Mb/s link and fails within 100 ms. The link was full all through it, so what it delivered meanwhile is its
 // rate: a stream under 90 % of that rises to it.
 func TestAFailedProbeStillMeasures(t *testing.T) {
 	const link, audio = 2000.0, 160
 	c := newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: audio, Adaptive: true}}, func(int) {}, nil)
 	c.apply(1400, "test")
 	c.fellFrom, c.fellUntil = 4660, time.Hour // fell from 4.66 Mb/s: probes aim back there,
-	c.wanderUntil = time.Hour                 // twice the stream at once (it fell before, and came back)
+	c.wanderUntil = time.Hour                 // all at once (it fell before, and came back)
 	var written, delivered float64            // bytes
 	for now := time.Duration(0); c.failedPads == 0; now += observeEvery {
 		if now > 10*time.Second {
@@ -107,4 +107,37 @@ func congestAt(c *controller, at time.Duration, fromKbps int, deliveredKbps floa
 // chosen4500 is an adaptive controller for a stream chosen at 4500 kb/s with 160 kb/s of sound.
 func chosen4500() *controller {
 	return newController(Plan{Config: Config{VideoKbps: 4500, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
+}
+
+// TestARaiseTheLinkCarriedIsNoFailedRaise: the link fell, came back, and a raise back to where it
+// was is carried for a second; then the link falls again (Wi-Fi). That is no failed raise: it
+// marks the link as wandering. A raise the link never carried still counts.
+func TestARaiseTheLinkCarriedIsNoFailedRaise(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		link       float64 // kb/s until the fall
+		wantFailed int
+	}{{"carried", 4800, 0}, {"past the edge", 4400, 1}} {
+		c := chosen4500()
+		c.fellFrom, c.fellUntil = 4660, time.Hour // it had fallen from 4.66 Mb/s before
+		c.apply(2000, "test")
+		var written, delivered float64 // bytes
+		for now := time.Duration(0); now < 3*time.Second; now += observeEvery {
+			if now == time.Second {
+				c.raisedAt, c.raisedFrom = now, c.target
+				c.apply(4500, "probe carried")
+			}
+			link := tc.link
+			if now >= 2500*time.Millisecond {
+				link = 2400 // the fall
+			}
+			written += float64(c.target+c.audio) * 1000 / 8 * observeEvery.Seconds()
+			delivered += min(written-delivered, link*1000/8*observeEvery.Seconds())
+			c.observe(now, rtmpout.Stats{SentBytes: uint64(written), DeliveredBytes: uint64(delivered),
+				KernelUnsent: int(written - delivered), MinRTT: time.Millisecond})
+		}
+		if c.failedProbes != tc.wantFailed {
+			t.Errorf("%s: a fall after a raise on a %.0f kb/s link counts %d failed raises, want %d", tc.name, tc.link, c.failedProbes, tc.wantFailed)
+		}
+	}
 }
