@@ -21,8 +21,9 @@ import (
 //     which players skip) by a step for probeLength; the picture's bitrate rises by that step only
 //     if the link carried it, without delay building up. A padding probe that fails stops at once:
 //     it cost a little delay and no picture. Each success makes the next step bigger, to climb back
-//     fast once the link returns; each failure makes the next one smaller and later. After a fall
-//     to under fellShare, every other probe is big, to find the link's return within seconds; on
+//     fast once the link returns; each failure, or a probe the link carried only in part (its
+//     edge, found), makes the next one smaller and later. After a fall to under fellShare, every
+//     other probe is big, to find the link's return within seconds, and stops at a smaller delay; on
 //     a link that fell again after it had come back (Wi-Fi, whose good spells last seconds), every
 //     probe aims all the way back, once a second, and no edge holds. A probe that failed still
 //     measured the link, which was full from its start.
@@ -70,6 +71,8 @@ const (
 	returnProbeWait   = time.Second
 	returnProbeLength = 400 * time.Millisecond
 	fellShare         = 0.7
+	// A big return probe fails at returnFailDelay (see startProbe).
+	returnFailDelay = 50 * time.Millisecond
 	// maxDrain: a backlog the link takes longer than that to send after congestion would arrive
 	// that late: its video is dropped at once, up to a fresh keyframe.
 	maxDrain = time.Second
@@ -113,6 +116,7 @@ type controller struct {
 	probeStart   time.Duration // when the last probe began
 	probeEnd     time.Duration // when the probe is judged
 	probeDelay   time.Duration // the delay when the probe began
+	failDelay    time.Duration // and the delay it may add
 	probeGain    float64
 	probeWritten uint64   // the bytes written when the probe began
 	probeBacklog uint64   // and the backlog then
@@ -297,7 +301,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		// on a full link the difference piles up in the socket and the bottleneck's buffer.
 		end := now >= c.probeEnd
 		rising := end && delay > c.probeDelay+100*time.Millisecond
-		if delay > max(probeFailDelay, c.probeDelay+probeFailDelay) || rising || end && !c.carried() {
+		if delay > max(c.failDelay, c.probeDelay+c.failDelay) || rising || end && !c.carried() {
 			c.pad = 0
 			c.failedPads++
 			c.probeWait = min(maxProbeWait, c.probeWait*3/2)
@@ -341,9 +345,17 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.raisedAt, c.raisedFrom = now, c.target
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
+			c.calmSince = now
+			if !full && shown < 0.97*c.writtenSince(c.probeStart+rateWindow/5) {
+				// At the edge found (the link delivered less than was written, not only less than
+				// the encoder was asked for): a big probe right after would overrun a shallow
+				// buffer, and TCP's losses then undo the raise.
+				c.probeWait = maxProbeWait
+				c.probeGain = max(minProbeGain, c.probeGain/3)
+				return
+			}
 			c.probeWait = climbWait // the link has room: keep climbing
 			c.probeGain = min(1, max(0.5, c.probeGain*5/2))
-			c.calmSince = now
 		}
 	}
 }

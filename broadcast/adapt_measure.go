@@ -65,13 +65,22 @@ func delivered(st rtmpout.Stats) uint64 {
 
 // deliveredSince is the rate the link delivered at from since to the last sample, in kb/s.
 func (c *controller) deliveredSince(since time.Duration) float64 {
+	return c.rateSince(since, func(s sample) uint64 { return s.bytes })
+}
+
+// writtenSince is the rate bytes went into the socket at from since to the last sample, in kb/s.
+func (c *controller) writtenSince(since time.Duration) float64 {
+	return c.rateSince(since, func(s sample) uint64 { return s.written })
+}
+
+func (c *controller) rateSince(since time.Duration, count func(sample) uint64) float64 {
 	if len(c.history) < 2 {
 		return 0
 	}
 	last := c.history[len(c.history)-1]
 	for _, s := range c.history {
 		if s.t >= since && last.t-s.t >= 100*time.Millisecond {
-			return float64(last.bytes-s.bytes) * 8 / (last.t - s.t).Seconds() / 1000
+			return float64(count(last)-count(s)) * 8 / (last.t - s.t).Seconds() / 1000
 		}
 	}
 	return 0

@@ -24,6 +24,7 @@ func (c *controller) measuredByProbe(now time.Duration) {
 // never past the ceiling.
 func (c *controller) startProbe(now time.Duration) {
 	step := max(50, int(float64(c.target)*c.probeGain))
+	c.failDelay = probeFailDelay
 	if c.returning(now) {
 		// Back toward where the stream was before the fall: a failed probe stops within a tenth
 		// of a second, and one the link carries only in part finds its edge.
@@ -33,6 +34,10 @@ func (c *controller) startProbe(now time.Duration) {
 			step = max(step, back) // its good spells are short: all the way back at once
 		case c.bigProbe:
 			step = max(step, min(int(stepReturnGain*float64(c.target)), back))
+			// It looks for the link's return, far wider, which carries it with no delay. Past a
+			// shallow buffer's depth, TCP would lose packets and stall. (A wandering link's
+			// probes aim at its good level, near the link: they would fail on a frame's jitter.)
+			c.failDelay = returnFailDelay
 		}
 	}
 	step = min(c.ceiling-c.target, step)

@@ -1,0 +1,85 @@
+package broadcast
+
+import (
+	"testing"
+	"time"
+
+	"onair/rtmpout"
+)
+
+// fluidLink feeds a controller what a link of linkKbps delivers of the stream it asks for: the
+// encoder makes encoderShare of its target (padding and sound in full), and what the link does not
+// carry waits in the kernel. step observes once and returns the delay the controller measured.
+type fluidLink struct {
+	c                  *controller
+	linkKbps           float64
+	encoderShare       float64
+	written, delivered float64 // bytes
+	now                time.Duration
+}
+
+func (l *fluidLink) step() time.Duration {
+	made := float64(l.c.target)*l.encoderShare + float64(l.c.audio+l.c.pad)
+	l.written += made * 1000 / 8 * observeEvery.Seconds()
+	l.delivered += min(l.written-l.delivered, l.linkKbps*1000/8*observeEvery.Seconds())
+	l.c.observe(l.now, rtmpout.Stats{SentBytes: uint64(l.written), DeliveredBytes: uint64(l.delivered),
+		KernelUnsent: int(l.written - l.delivered), MinRTT: 40 * time.Millisecond})
+	l.now += observeEvery
+	return l.c.currentDelay()
+}
+
+// TestAProbeThatFoundTheEdgeIsNotFollowedSoon: a probe the link carried only in part raises the
+// stream to just under the link. A big probe right after overran a shallow buffer, and TCP's
+// losses undid the raise: the next probe waits, and is small. A probe short only because the
+// encoder made less than asked shows no edge: the climb goes on at once.
+func TestAProbeThatFoundTheEdgeIsNotFollowedSoon(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		linkKbps, encoderShare float64
+		wantWait               time.Duration
+	}{{"at the link's edge", 1930, 1, maxProbeWait}, {"the encoder under its rate", 6000, 0.95, climbWait}} {
+		c := chosen4500()
+		c.apply(1600, "test")
+		l := &fluidLink{c: c, linkKbps: tc.linkKbps, encoderShare: tc.encoderShare}
+		for c.raisedAt < 0 {
+			if l.now > 10*time.Second {
+				t.Fatalf("%s: no raise within 10 s", tc.name)
+			}
+			l.step()
+		}
+		if c.probeWait != tc.wantWait {
+			t.Errorf("%s: after the raise to %d kb/s the next probe waits %v, want %v", tc.name, c.target, c.probeWait, tc.wantWait)
+		}
+	}
+}
+
+// TestABigReturnProbeStopsEarly: after a fall, every other probe looks for the link's return, half
+// the stream above it. On a narrow link it fails; it stops before it adds more delay than a
+// shallow (50 ms) buffer holds, where TCP would lose packets and stall.
+func TestABigReturnProbeStopsEarly(t *testing.T) {
+	c := chosen4500()
+	congestAt(c, 10*time.Second, 4500, 2000)
+	c.mode, c.calmSince = modeSteady, -1
+	c.apply(1560, "drained")
+	l := &fluidLink{c: c, linkKbps: 1920, encoderShare: 1, now: 11 * time.Second}
+	var worst time.Duration
+	for big := false; ; {
+		delay := l.step()
+		if c.mode == modeProbing && c.pad >= c.target/3 {
+			big = true
+		}
+		if big {
+			worst = max(worst, delay)
+			if c.mode != modeProbing {
+				break
+			}
+		}
+		if l.now > 30*time.Second {
+			t.Fatal("no big return probe within 20 s")
+		}
+	}
+	t.Logf("the big return probe added %v of delay", worst)
+	if worst > 80*time.Millisecond {
+		t.Fatalf("the big return probe added %v of delay before it stopped, want under 80 ms", worst)
+	}
+}
