@@ -43,6 +43,7 @@ const (
 	rateWindow     = 500 * time.Millisecond
 	stuckAfter     = 3 * time.Second
 	inFlightTime   = 40 * time.Millisecond
+	pacingShare    = 1.5
 	minInFlight    = 32 << 10
 	// raiseWatch is how long after a raise congestion counts against it (a failed raise), unless
 	// the raise returned to where the link was before it fell and the link delivered it over a
@@ -365,18 +366,3 @@ func (c *controller) resized(now time.Duration) { c.resizedAt = now }
 
 // padKbps is the padding the connection is to add now.
 func (c *controller) padKbps() int { return c.pad }
-
-// inFlightBudget is how many bytes the kernel may hold for the connection (rtmpout's
-// LimitInFlight): what the link delivers in two round trips plus inFlightTime, enough to keep it
-// busy and to let a probe through. A bottleneck's buffer then never holds more: when the link narrows
-// TCP loses little and needs no retransmission timeout (before the cap the benchmark showed a
-// second with nothing sent, then frames dropped), and the backlog waits in OnAir's queue, where
-// it is measured exactly. 0 until the rate is known.
-func (c *controller) inFlightBudget(minRTT time.Duration) int {
-	rate := c.drainRate() // kb/s
-	if rate <= 0 {
-		return 0
-	}
-	// Two round trips: a probe may raise the rate before the budget follows, on any path.
-	return max(minInFlight, int(rate*1000/8*(2*minRTT+inFlightTime).Seconds()))
-}

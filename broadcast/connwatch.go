@@ -23,6 +23,7 @@ type liveConn struct {
 	acked    uint64    // TCP-acknowledged bytes at the last progress
 	progress time.Time // when they last grew
 	inFlight int       // the in-flight limit last given to the connection; 0: none yet
+	pacing   int       // and the pacing cap, bytes/s
 	// videoConfig is the video configuration (SPS, PPS) last sent on it: a keyframe with another
 	// (the picture's size changed) is preceded by a new sequence header.
 	videoConfig []byte
@@ -41,6 +42,7 @@ func (d *destination) observe(now time.Time) {
 	s.ctlMu.Lock()
 	d.ctl.observe(s.clock.Now(), st)
 	budget := d.ctl.inFlightBudget(st.MinRTT)
+	pacing := d.ctl.pacingRate()
 	d.padKbps = d.ctl.padKbps()
 	skip, stall := d.ctl.takeSkip()
 	s.ctlMu.Unlock()
@@ -49,6 +51,7 @@ func (d *destination) observe(now time.Time) {
 		c.SkipToKeyframe(stall)
 	}
 	c.limitInFlight(budget)
+	c.limitPacing(pacing)
 	c.watchAcks(st)
 }
 
@@ -60,6 +63,16 @@ func (c *liveConn) limitInFlight(budget int) {
 	}
 	c.inFlight = budget
 	c.LimitInFlight(budget)
+}
+
+// limitPacing passes the controller's pacing cap to the connection when it moved by more than a
+// tenth.
+func (c *liveConn) limitPacing(bytesPerSecond int) {
+	if bytesPerSecond <= 0 || c.pacing > 0 && abs(bytesPerSecond-c.pacing) < c.pacing/10 {
+		return
+	}
+	c.pacing = bytesPerSecond
+	c.LimitPacing(bytesPerSecond)
 }
 
 func abs(n int) int {

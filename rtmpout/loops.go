@@ -312,6 +312,11 @@ func (c *Conn) SkipToKeyframe(stall time.Duration) { c.askKeyframe(c.q.skipToKey
 // the backlog waits in the queue, where the drop policy can see it.
 func (c *Conn) LimitInFlight(bytes int) { setSendBuffer(c.tcp, bytes) }
 
+// LimitPacing caps the rate the kernel sends at, in bytes a second (0 or less: no change). BBR's
+// estimate of a shaped link can read hundreds of times its rate; a backlog then leaves at the
+// line's rate and overruns a shallow bottleneck buffer, and the losses stall TCP.
+func (c *Conn) LimitPacing(bytesPerSecond int) { setMaxPacing(c.tcp, bytesPerSecond) }
+
 // Stats returns a snapshot of the send side.
 func (c *Conn) Stats() Stats {
 	qs := c.q.stats()

@@ -57,3 +57,15 @@ func setSendBuffer(c *net.TCPConn, bytes int) {
 		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, bytes/2)
 	})
 }
+
+// setMaxPacing caps the rate the kernel sends the socket's bytes at (SO_MAX_PACING_RATE, bytes/s):
+// TCP paces its segments then, whatever its congestion control believes of the link.
+func setMaxPacing(c *net.TCPConn, bytesPerSecond int) {
+	rc, err := c.SyscallConn()
+	if err != nil || bytesPerSecond <= 0 {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MAX_PACING_RATE, bytesPerSecond)
+	})
+}

@@ -14,3 +14,5 @@ func limitNotSent(*net.TCPConn, int) {}
 func tcpState(*net.TCPConn) (uint64, time.Duration) { return 0, 0 }
 
 func setSendBuffer(*net.TCPConn, int) {}
+
+func setMaxPacing(*net.TCPConn, int) {}
