@@ -52,7 +52,7 @@ const (
 	raiseWatch  = 3 * time.Second
 	raiseFollow = 400 * time.Millisecond
 	edgeMemory  = 30 * time.Second
-	edgeShare   = 0.9
+	edgeShare   = 0.95
 	// videoFloor is the least video bitrate adaptation goes to: a small picture at a low frame
 	// rate still moves there.
 	videoFloor = 120
