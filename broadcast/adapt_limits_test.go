@@ -11,7 +11,7 @@ import (
 // backlog would leave slower than the link takes it.
 func TestPacingLeavesRoomToDrain(t *testing.T) {
 	c := newController(Plan{Config: Config{VideoKbps: 1700, AudioKbps: 160, Adaptive: true}}, func(int) {}, nil)
-	l := &fluidLink{c: c, linkKbps: 6000, encoderShare: 1}
+	l := &fluidLink{c: c, linkKbps: 6000, encoderShare: 1, minRTT: 40 * time.Millisecond}
 	for l.now < 2*time.Second {
 		l.step()
 	}

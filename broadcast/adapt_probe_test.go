@@ -9,11 +9,13 @@ import (
 
 // fluidLink feeds a controller what a link of linkKbps delivers of the stream it asks for: the
 // encoder makes encoderShare of its target (padding and sound in full), and what the link does not
-// carry waits in the kernel. step observes once and returns the delay the controller measured.
+// carry waits in the kernel; the connection reports minRTT. step observes once and returns the
+// delay the controller measured.
 type fluidLink struct {
 	c                  *controller
 	linkKbps           float64
 	encoderShare       float64
+	minRTT             time.Duration
 	written, delivered float64 // bytes
 	now                time.Duration
 }
@@ -23,7 +25,7 @@ func (l *fluidLink) step() time.Duration {
 	l.written += made * 1000 / 8 * observeEvery.Seconds()
 	l.delivered += min(l.written-l.delivered, l.linkKbps*1000/8*observeEvery.Seconds())
 	l.c.observe(l.now, rtmpout.Stats{SentBytes: uint64(l.written), DeliveredBytes: uint64(l.delivered),
-		KernelUnsent: int(l.written - l.delivered), MinRTT: 40 * time.Millisecond})
+		KernelUnsent: int(l.written - l.delivered), MinRTT: l.minRTT})
 	l.now += observeEvery
 	return l.c.currentDelay()
 }
@@ -40,7 +42,7 @@ func TestAProbeThatFoundTheEdgeIsNotFollowedSoon(t *testing.T) {
 	}{{"at the link's edge", 1930, 1, maxProbeWait}, {"the encoder under its rate", 6000, 0.95, climbWait}} {
 		c := chosen4500()
 		c.apply(1600, "test")
-		l := &fluidLink{c: c, linkKbps: tc.linkKbps, encoderShare: tc.encoderShare}
+		l := &fluidLink{c: c, linkKbps: tc.linkKbps, encoderShare: tc.encoderShare, minRTT: 40 * time.Millisecond}
 		for c.raisedAt < 0 {
 			if l.now > 10*time.Second {
 				t.Fatalf("%s: no raise within 10 s", tc.name)
@@ -61,7 +63,7 @@ func TestABigReturnProbeStopsEarly(t *testing.T) {
 	congestAt(c, 10*time.Second, 4500, 2000)
 	c.mode, c.calmSince = modeSteady, -1
 	c.apply(1560, "drained")
-	l := &fluidLink{c: c, linkKbps: 1920, encoderShare: 1, now: 11 * time.Second}
+	l := &fluidLink{c: c, linkKbps: 1920, encoderShare: 1, minRTT: 40 * time.Millisecond, now: 11 * time.Second}
 	var worst time.Duration
 	for big := false; ; {
 		delay := l.step()

@@ -68,15 +68,12 @@ func TestAFailedProbeStillMeasures(t *testing.T) {
 	c.apply(1400, "test")
 	c.fellFrom, c.fellUntil = 4660, time.Hour // fell from 4.66 Mb/s: probes aim back there,
 	c.wanderUntil = time.Hour                 // all at once (it fell before, and came back)
-	var written, delivered float64            // bytes
-	for now := time.Duration(0); c.failedPads == 0; now += observeEvery {
-		if now > 10*time.Second {
+	l := &fluidLink{c: c, linkKbps: link, encoderShare: 1, minRTT: time.Millisecond}
+	for c.failedPads == 0 {
+		if l.now > 10*time.Second {
 			t.Fatal("no probe failed within 10 s")
 		}
-		written += float64(c.target+c.audio+c.pad) * 1000 / 8 * observeEvery.Seconds()
-		delivered += min(written-delivered, link*1000/8*observeEvery.Seconds())
-		c.observe(now, rtmpout.Stats{SentBytes: uint64(written), DeliveredBytes: uint64(delivered),
-			KernelUnsent: int(written - delivered), MinRTT: time.Millisecond})
+		l.step()
 	}
 	t.Logf("after the failed probe: %d kb/s of video and %d of sound on a %.0f kb/s link", c.target, c.audio, link)
 	if want := int(0.9*link) - audio; c.target < want*98/100 || c.target > want {
@@ -121,20 +118,16 @@ func TestARaiseTheLinkCarriedIsNoFailedRaise(t *testing.T) {
 		c := chosen4500()
 		c.fellFrom, c.fellUntil = 4660, time.Hour // it had fallen from 4.66 Mb/s before
 		c.apply(2000, "test")
-		var written, delivered float64 // bytes
-		for now := time.Duration(0); now < 3*time.Second; now += observeEvery {
-			if now == time.Second {
-				c.raisedAt, c.raisedFrom = now, c.target
+		l := &fluidLink{c: c, linkKbps: tc.link, encoderShare: 1, minRTT: time.Millisecond}
+		for l.now < 3*time.Second {
+			if l.now == time.Second {
+				c.raisedAt, c.raisedFrom = l.now, c.target
 				c.apply(4500, "probe carried")
 			}
-			link := tc.link
-			if now >= 2500*time.Millisecond {
-				link = 2400 // the fall
+			if l.now >= 2500*time.Millisecond {
+				l.linkKbps = 2400 // the fall
 			}
-			written += float64(c.target+c.audio) * 1000 / 8 * observeEvery.Seconds()
-			delivered += min(written-delivered, link*1000/8*observeEvery.Seconds())
-			c.observe(now, rtmpout.Stats{SentBytes: uint64(written), DeliveredBytes: uint64(delivered),
-				KernelUnsent: int(written - delivered), MinRTT: time.Millisecond})
+			l.step()
 		}
 		if c.failedProbes != tc.wantFailed {
 			t.Errorf("%s: a fall after a raise on a %.0f kb/s link counts %d failed raises, want %d", tc.name, tc.link, c.failedProbes, tc.wantFailed)
