@@ -216,15 +216,15 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 	}
 	delay := c.delay(st)
 	c.lastDelay = delay
+	if !c.enabled {
+		return
+	}
 	if first, _, ok := c.window(); ok && c.raisedAt >= 0 && first.t >= c.raisedAt+raiseFollow &&
 		now < c.fellUntil && !c.returning(now) && c.drainRate() >= float64(c.target+c.audio) {
 		// The stream is back where the link was before it fell, and the link carried it: if it
 		// falls again now, it wanders (Wi-Fi), and the raise did not fail. (Below that, on a
 		// shallow buffer, a raise the link carries for a while still loses keyframes.)
 		c.raisedAt = -1
-	}
-	if !c.enabled {
-		return
 	}
 	if delay < calmDelay {
 		if c.calmSince < 0 {

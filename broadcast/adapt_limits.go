@@ -25,9 +25,9 @@ func (c *controller) inFlightBudget(minRTT time.Duration) int {
 // Backlog then reaches the bottleneck a little faster than the link drains it, never in a burst
 // at the line's rate. 0 until the rate is known.
 func (c *controller) pacingRate() int {
-	rate := max(c.drainRate(), float64(max(c.target, c.settled())+c.audio+c.pad)) // kb/s
 	if !c.enabled || len(c.history) < 2 {
 		return 0
 	}
+	rate := max(c.drainRate(), float64(max(c.target, c.settled())+c.audio+c.pad)) // kb/s
 	return int(pacingShare * rate * 1000 / 8)
 }

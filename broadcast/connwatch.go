@@ -55,24 +55,30 @@ func (d *destination) observe(now time.Time) {
 	c.watchAcks(st)
 }
 
-// limitInFlight passes the controller's in-flight budget to the connection when it moved by more
-// than a tenth: a system call twenty times a second would be for nothing.
+// limitInFlight passes the controller's in-flight budget to the connection when it moved (see
+// movedByATenth).
 func (c *liveConn) limitInFlight(budget int) {
-	if budget <= 0 || c.inFlight > 0 && abs(budget-c.inFlight) < c.inFlight/10 {
-		return
+	if movedByATenth(&c.inFlight, budget) {
+		c.LimitInFlight(budget)
 	}
-	c.inFlight = budget
-	c.LimitInFlight(budget)
 }
 
-// limitPacing passes the controller's pacing cap to the connection when it moved by more than a
-// tenth.
+// limitPacing passes the controller's pacing cap to the connection when it moved.
 func (c *liveConn) limitPacing(bytesPerSecond int) {
-	if bytesPerSecond <= 0 || c.pacing > 0 && abs(bytesPerSecond-c.pacing) < c.pacing/10 {
-		return
+	if movedByATenth(&c.pacing, bytesPerSecond) {
+		c.LimitPacing(bytesPerSecond)
 	}
-	c.pacing = bytesPerSecond
-	c.LimitPacing(bytesPerSecond)
+}
+
+// movedByATenth reports whether a limit (0 or less: none yet) differs from the one last given, in
+// *last (0: none given), by a tenth or more, and keeps it then: a system call twenty times a second
+// would be for nothing.
+func movedByATenth(last *int, limit int) bool {
+	if limit <= 0 || *last > 0 && abs(limit-*last) < *last/10 {
+		return false
+	}
+	*last = limit
+	return true
 }
 
 func abs(n int) int {
