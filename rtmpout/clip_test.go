@@ -135,3 +135,26 @@ func publish(t *testing.T, c *Conn, cl *clip, speed float64) {
 		}
 	}
 }
+
+// queueVideo writes the clip's video config, then its video rounds times over (each round 4 s
+// later), all at once: the send queue stays full for as long as the link takes.
+func (cl *clip) queueVideo(t *testing.T, c *Conn, rounds int) {
+	t.Helper()
+	if err := c.WriteVideoConfig(cl.videoConfig); err != nil {
+		t.Fatal(err)
+	}
+	for r := 0; r < rounds; r++ {
+		off := time.Duration(r) * 4 * time.Second
+		for _, f := range cl.frames {
+			if !f.video {
+				continue
+			}
+			fr := f.Frame
+			fr.DTS += off
+			fr.PTS += off
+			if err := c.WriteVideo(fr); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -23,23 +23,7 @@ func TestLimitInFlightCapsTheKernel(t *testing.T) {
 		if capped {
 			c.LimitInFlight(limit)
 		}
-		if err := c.WriteVideoConfig(cl.videoConfig); err != nil {
-			t.Fatal(err)
-		}
-		for r := 0; r < 6; r++ { // 24 s of media at once: the queue stays full throughout
-			off := time.Duration(r) * 4 * time.Second
-			for _, f := range cl.frames {
-				if !f.video {
-					continue
-				}
-				fr := f.Frame
-				fr.DTS += off
-				fr.PTS += off
-				if err := c.WriteVideo(fr); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		cl.queueVideo(t, c, 6) // 24 s of media at once: the queue stays full throughout
 		held := 0
 		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 			held = max(held, c.Stats().KernelUnsent)

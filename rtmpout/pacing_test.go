@@ -20,24 +20,8 @@ func TestLimitPacingCapsTheSendRate(t *testing.T) {
 		if paced {
 			c.LimitPacing(pace)
 		}
-		if err := c.WriteVideoConfig(cl.videoConfig); err != nil {
-			t.Fatal(err)
-		}
 		start := c.Stats().DeliveredBytes
-		for r := 0; r < 6; r++ {
-			off := time.Duration(r) * 4 * time.Second
-			for _, f := range cl.frames {
-				if !f.video {
-					continue
-				}
-				fr := f.Frame
-				fr.DTS += off
-				fr.PTS += off
-				if err := c.WriteVideo(fr); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		cl.queueVideo(t, c, 6)
 		time.Sleep(time.Second)
 		return c.Stats().DeliveredBytes - start
 	}

@@ -22,13 +22,7 @@ func kernelUnsent(c *net.TCPConn) int {
 // congestion shows up in our queue, where frames can still be dropped by priority, instead of
 // piling up as seconds of invisible delay in the socket buffer.
 func limitNotSent(c *net.TCPConn, bytes int) {
-	rc, err := c.SyscallConn()
-	if err != nil || bytes <= 0 {
-		return
-	}
-	_ = rc.Control(func(fd uintptr) {
-		_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, bytes)
-	})
+	setPositive(c, unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, bytes)
 }
 
 // tcpState returns the bytes the peer has acknowledged (tcpi_bytes_acked: what actually crossed
@@ -49,23 +43,23 @@ func tcpState(c *net.TCPConn) (acked uint64, minRTT time.Duration) {
 // setSendBuffer caps the socket's send buffer, which holds the bytes in flight as well as the
 // unsent ones. Linux doubles the value for its bookkeeping, so half is asked for.
 func setSendBuffer(c *net.TCPConn, bytes int) {
-	rc, err := c.SyscallConn()
-	if err != nil || bytes <= 0 {
-		return
+	if bytes > 0 {
+		setPositive(c, unix.SOL_SOCKET, unix.SO_SNDBUF, bytes/2)
 	}
-	_ = rc.Control(func(fd uintptr) {
-		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, bytes/2)
-	})
 }
 
 // setMaxPacing caps the rate the kernel sends the socket's bytes at (SO_MAX_PACING_RATE, bytes/s):
 // TCP paces its segments then, whatever its congestion control believes of the link.
 func setMaxPacing(c *net.TCPConn, bytesPerSecond int) {
+	setPositive(c, unix.SOL_SOCKET, unix.SO_MAX_PACING_RATE, bytesPerSecond)
+}
+
+// setPositive sets an integer socket option to value, when value is positive. A socket that
+// refuses it keeps the kernel's default: each is a refinement, not a condition to stream.
+func setPositive(c *net.TCPConn, level, option, value int) {
 	rc, err := c.SyscallConn()
-	if err != nil || bytesPerSecond <= 0 {
+	if err != nil || value <= 0 {
 		return
 	}
-	_ = rc.Control(func(fd uintptr) {
-		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MAX_PACING_RATE, bytesPerSecond)
-	})
+	_ = rc.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), level, option, value) })
 }
