@@ -83,6 +83,8 @@ const (
 	// A congestion within repeatWithin of the last settles at repeatShare of the rate before it.
 	repeatWithin = 5 * time.Second
 	repeatShare  = 0.95
+	// fallMeasured is how long the drain after a fall must last to measure the link.
+	fallMeasured = 200 * time.Millisecond
 )
 
 type ctlMode int
@@ -273,16 +275,22 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.mode = modeSteady
 			c.calmSince = now
 			shown := c.deliveredSince(c.drainSince)
-			if shown == 0 { // drained within an observation or two: TCP's recovery acknowledged it at once
-				shown = c.drainRate()
-			}
-			// (Not after a fall: its queue was dropped, the drain is short, and the rates around it
-			// are the old link's.)
-			if shown > 0 && !c.fell {
-				// The link was full all through the drain: what it delivered is its rate, better
-				// measured than at the congestion, which a TCP stall after a loss (a shallow
-				// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
-				c.steadyAt = min(int(steadyShare*shown), int(c.before)) - c.audio
+			switch {
+			case !c.fell:
+				if shown == 0 { // drained within an observation or two: TCP's recovery acknowledged it at once
+					shown = c.drainRate()
+				}
+				if shown > 0 {
+					// The link was full all through the drain: what it delivered is its rate, better
+					// measured than at the congestion, which a TCP stall after a loss (a shallow
+					// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
+					c.steadyAt = min(int(steadyShare*shown), int(c.before)) - c.audio
+				}
+			case now-c.drainSince >= fallMeasured && shown > 0:
+				// After a fall, the kernel's backlog drained at the link's rate: a TCP stall at the
+				// fall reads as a link near zero at the congestion. (A shorter drain reads the old
+				// link's rate.)
+				c.steadyAt = max(c.steadyAt, min(int(steadyShare*shown), int(c.before))-c.audio)
 			}
 			c.apply(c.steadyAt, "drained")
 			if c.capacity == 0 {
