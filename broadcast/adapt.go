@@ -83,8 +83,6 @@ const (
 	// A congestion within repeatWithin of the last settles at repeatShare of the rate before it.
 	repeatWithin = 5 * time.Second
 	repeatShare  = 0.95
-	// fallMeasured is how long the drain after a fall must last to measure the link.
-	fallMeasured = 200 * time.Millisecond
 )
 
 type ctlMode int
@@ -286,11 +284,13 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 					// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
 					c.steadyAt = min(int(steadyShare*shown), int(c.before)) - c.audio
 				}
-			case now-c.drainSince >= fallMeasured && shown > 0:
+			default:
 				// After a fall, the kernel's backlog drained at the link's rate: a TCP stall at the
-				// fall reads as a link near zero at the congestion. (A shorter drain reads the old
-				// link's rate.)
-				c.steadyAt = max(c.steadyAt, min(int(steadyShare*shown), int(c.before))-c.audio)
+				// fall reads as a link near zero at the congestion. (Not over a span reaching back
+				// before the drain: that is the old link's rate.)
+				if link := c.steadyRateSince(c.drainSince); link > 0 {
+					c.steadyAt = max(c.steadyAt, min(int(steadyShare*link), int(c.before))-c.audio)
+				}
 			}
 			c.apply(c.steadyAt, "drained")
 			if c.capacity == 0 {

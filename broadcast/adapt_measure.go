@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"slices"
 	"time"
 
 	"onair/rtmpout"
@@ -71,6 +72,26 @@ func (c *controller) deliveredSince(since time.Duration) float64 {
 // writtenSince is the rate bytes went into the socket at from since to the last sample, in kb/s.
 func (c *controller) writtenSince(since time.Duration) float64 {
 	return c.rateSince(since, func(s sample) uint64 { return s.written })
+}
+
+// steadyRateSince is the link's rate, in kb/s, from since to the last sample, leaving a TCP stall
+// out: the lower quartile of the rates between successive samples that delivered anything, the
+// highest left out (0 with fewer than two left). A stall delivers nothing, and the acknowledgements
+// that end it cover at once all the link took meanwhile: over the whole span the rate reads far
+// below or far above the link. (Low costs a probe; high, a second congestion.)
+func (c *controller) steadyRateSince(since time.Duration) float64 {
+	var rates []float64
+	for i := 1; i < len(c.history); i++ {
+		if a, b := c.history[i-1], c.history[i]; a.t >= since && b.t > a.t && b.bytes > a.bytes {
+			rates = append(rates, float64(b.bytes-a.bytes)*8/(b.t-a.t).Seconds()/1000)
+		}
+	}
+	if len(rates) < 3 {
+		return 0
+	}
+	slices.Sort(rates)
+	rates = rates[:len(rates)-1]
+	return rates[(len(rates)-1)/4]
 }
 
 func (c *controller) rateSince(since time.Duration, count func(sample) uint64) float64 {
