@@ -72,6 +72,7 @@ const (
 	returnProbeWait   = time.Second
 	returnProbeLength = 400 * time.Millisecond
 	fellShare         = 0.7
+	nearlyBack        = 0.75 // a big return probe that would reach that share of it goes all the way
 	// A big return probe fails at returnFailDelay (see startProbe).
 	returnFailDelay = 50 * time.Millisecond
 	// maxDrain: a backlog the link takes longer than that to send after congestion would arrive

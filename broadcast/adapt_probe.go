@@ -34,6 +34,9 @@ func (c *controller) startProbe(now time.Duration) {
 			step = max(step, back) // its good spells are short: all the way back at once
 		case c.bigProbe:
 			step = max(step, min(int(stepReturnGain*float64(c.target)), back))
+			if float64(c.target+step+c.audio) >= nearlyBack*c.fellFrom {
+				step = back // one raise back instead of two, the last one a normal probe on a busy link
+			}
 			// It looks for the link's return, far wider, which carries it with no delay. Past a
 			// shallow buffer's depth, TCP would lose packets and stall. (A wandering link's
 			// probes aim at its good level, near the link: they would fail on a frame's jitter.)

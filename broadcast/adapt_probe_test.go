@@ -85,3 +85,20 @@ func TestABigReturnProbeStopsEarly(t *testing.T) {
 		t.Fatalf("the big return probe added %v of delay before it stopped, want under 80 ms", worst)
 	}
 }
+
+// TestANearlyBackProbeGoesAllTheWay: climbing back after a fall, a big return probe that would take
+// the stream to three quarters of where it was aims all the way back: the raise after it would
+// otherwise stop short, and the last step, a normal probe on a busy link, often fails on a
+// keyframe's burst (the return from 0.4 Mb/s took 10 s in one run).
+func TestANearlyBackProbeGoesAllTheWay(t *testing.T) {
+	for _, tc := range []struct{ target, wantPad int }{{1900, 4500 - 1900}, {1000, 1000}} {
+		c := chosen4500()
+		c.fellFrom, c.fellUntil = 4660, time.Hour
+		c.apply(tc.target, "test")
+		c.probeGain, c.bigProbe = 1, false // the last probe carried: the next is big, the stream's size
+		c.startProbe(10 * time.Second)
+		if c.pad != tc.wantPad {
+			t.Errorf("at %d kb/s the big return probe pads %d kb/s, want %d", tc.target, c.pad, tc.wantPad)
+		}
+	}
+}
