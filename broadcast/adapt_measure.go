@@ -76,7 +76,7 @@ func (c *controller) writtenSince(since time.Duration) float64 {
 
 // steadyRateSince is the link's rate, in kb/s, from since to the last sample, leaving a TCP stall
 // out: the lower quartile of the rates between successive samples that delivered anything, the
-// highest left out (0 with fewer than two left). A stall delivers nothing, and the acknowledgements
+// highest left out (0 with none left). A stall delivers nothing, and the acknowledgements
 // that end it cover at once all the link took meanwhile: over the whole span the rate reads far
 // below or far above the link. (Low costs a probe; high, a second congestion.)
 func (c *controller) steadyRateSince(since time.Duration) float64 {
@@ -86,7 +86,7 @@ func (c *controller) steadyRateSince(since time.Duration) float64 {
 			rates = append(rates, float64(b.bytes-a.bytes)*8/(b.t-a.t).Seconds()/1000)
 		}
 	}
-	if len(rates) < 3 {
+	if len(rates) < 2 {
 		return 0
 	}
 	slices.Sort(rates)
