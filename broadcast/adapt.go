@@ -273,9 +273,8 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 		if delay < drainedDelay {
 			c.mode = modeSteady
 			c.calmSince = now
-			shown := c.deliveredSince(c.drainSince)
-			switch {
-			case !c.fell:
+			if !c.fell {
+				shown := c.deliveredSince(c.drainSince)
 				if shown == 0 { // drained within an observation or two: TCP's recovery acknowledged it at once
 					shown = c.drainRate()
 				}
@@ -285,13 +284,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 					// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
 					c.steadyAt = min(int(steadyShare*shown), int(c.before)) - c.audio
 				}
-			default:
+			} else if link := c.steadyRateSince(c.drainSince); link > 0 {
 				// After a fall, the kernel's backlog drained at the link's rate: a TCP stall at the
 				// fall reads as a link near zero at the congestion. (Not over a span reaching back
 				// before the drain: that is the old link's rate.)
-				if link := c.steadyRateSince(c.drainSince); link > 0 {
-					c.steadyAt = max(c.steadyAt, min(int(steadyShare*link), int(c.before))-c.audio)
-				}
+				c.steadyAt = max(c.steadyAt, min(int(steadyShare*link), int(c.before))-c.audio)
 			}
 			c.apply(c.steadyAt, "drained")
 			if c.capacity == 0 {
