@@ -128,6 +128,7 @@ type controller struct {
 	drainSince time.Duration
 	drainDelay time.Duration
 	drainPeak  time.Duration // the highest delay since
+	grewSince  time.Duration // when the backlog the last congestion first met began to grow
 	// before is what the stream carried (video and audio, kb/s) before the congestion, or before
 	// the raise it followed.
 	before      float64
@@ -284,10 +285,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 					// buffer loses a keyframe's tail) reads as a link near zero. No more than before.
 					c.steadyAt = min(int(steadyShare*shown), int(c.before)) - c.audio
 				}
-			} else if link := c.steadyRateSince(c.drainSince); link > 0 {
+			} else if link := c.fallenLinkRate(); link > 0 {
 				// After a fall, the kernel's backlog drained at the link's rate: a TCP stall at the
-				// fall reads as a link near zero at the congestion. (Not over a span reaching back
-				// before the drain: that is the old link's rate.)
+				// fall reads as a link near zero at the congestion.
 				c.steadyAt = max(c.steadyAt, min(int(steadyShare*link), int(c.before))-c.audio)
 			}
 			c.apply(c.steadyAt, "drained")

@@ -27,6 +27,7 @@ func (c *controller) congested(now time.Duration, st rtmpout.Stats) {
 			c.before *= repeatShare
 		}
 		c.congestedAt = now
+		c.grewSince = c.growSince.t
 	}
 	if c.raisedAt >= 0 && now-c.raisedAt < raiseWatch {
 		c.before = float64(c.raisedFrom + c.audio)

@@ -76,9 +76,10 @@ func (c *controller) writtenSince(since time.Duration) float64 {
 
 // steadyRateSince is the link's rate, in kb/s, from since to the last sample, leaving a TCP stall
 // out: the lower quartile of the rates between successive samples that delivered anything, the
-// highest left out (0 with none left). A stall delivers nothing, and the acknowledgements
-// that end it cover at once all the link took meanwhile: over the whole span the rate reads far
-// below or far above the link. (Low costs a probe; high, a second congestion.)
+// highest left out; 0 with fewer than four such samples. A stall delivers nothing, and the
+// acknowledgements that end it cover at once all the link took meanwhile: over a span that begins
+// in it, the rate reads far below or far above the link. (Low costs a probe; high, a second
+// congestion.) A few samples can all be such acknowledgements: 5.7 Mb/s read on a 2 Mb/s link.
 func (c *controller) steadyRateSince(since time.Duration) float64 {
 	var rates []float64
 	for i := 1; i < len(c.history); i++ {
@@ -86,12 +87,20 @@ func (c *controller) steadyRateSince(since time.Duration) float64 {
 			rates = append(rates, float64(b.bytes-a.bytes)*8/(b.t-a.t).Seconds()/1000)
 		}
 	}
-	if len(rates) < 2 {
+	if len(rates) < 4 {
 		return 0
 	}
 	slices.Sort(rates)
 	rates = rates[:len(rates)-1]
 	return rates[(len(rates)-1)/4]
+}
+
+// fallenLinkRate is the link's rate after a fall, in kb/s: the higher of the rate from when the
+// backlog began to grow to the drain's end, and of the drain's with the stall left out. The link
+// was full all along: acknowledgements a stall held back are in the first, and after a stall
+// that left the link idle, TCP sends the rest of the backlog at the link's rate, the second.
+func (c *controller) fallenLinkRate() float64 {
+	return max(c.deliveredSince(c.grewSince), c.steadyRateSince(c.drainSince))
 }
 
 func (c *controller) rateSince(since time.Duration, count func(sample) uint64) float64 {
