@@ -70,6 +70,7 @@ type Conn struct {
 	err         error
 	ackedBytes  uint64
 	lastAck     time.Time
+	delivered   uint64 // the most DeliveredBytes said (selective acknowledgements can be withdrawn)
 	videoSent   uint64
 	audioSent   uint64
 	window      uint32 // acknowledgement window the server asked for

@@ -321,12 +321,14 @@ func (c *Conn) LimitPacing(bytesPerSecond int) { setMaxPacing(c.tcp, bytesPerSec
 func (c *Conn) Stats() Stats {
 	qs := c.q.stats()
 	r1, r2, total, blocked := c.meter.rates(time.Now())
-	delivered, minRTT := tcpState(c.tcp)
+	acked, sacked, minRTT := tcpState(c.tcp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var unsent int
+	c.delivered, unsent = reached(c.delivered, acked, sacked, kernelUnsent(c.tcp))
 	return Stats{
 		QueueDuration: qs.duration, QueueBytes: qs.bytes, QueuePackets: qs.packets,
-		KernelUnsent: kernelUnsent(c.tcp), SentBytes: total, DeliveredBytes: delivered, MinRTT: minRTT,
+		KernelUnsent: unsent, SentBytes: total, DeliveredBytes: c.delivered, MinRTT: minRTT,
 		SendRate1s: r1, SendRate2s: r2,
 		WriteBlocked: blocked, VideoSent: c.videoSent, AudioSent: c.audioSent,
 		VideoDropped: qs.videoDropped, KeyframeRequests: qs.keyRequests,

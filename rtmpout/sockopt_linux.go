@@ -26,18 +26,20 @@ func limitNotSent(c *net.TCPConn, bytes int) {
 }
 
 // tcpState returns the bytes the peer has acknowledged (tcpi_bytes_acked: what actually crossed
-// the network, unlike what we wrote into the socket) and the smallest round trip seen.
-func tcpState(c *net.TCPConn) (acked uint64, minRTT time.Duration) {
+// the network, unlike what we wrote into the socket), those it acknowledged selectively past a
+// loss (SACK, in whole segments), and the smallest round trip seen.
+func tcpState(c *net.TCPConn) (acked uint64, sacked int, minRTT time.Duration) {
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	_ = rc.Control(func(fd uintptr) {
 		if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
 			acked, minRTT = info.Bytes_acked, time.Duration(info.Min_rtt)*time.Microsecond
+			sacked = int(info.Sacked) * int(info.Snd_mss)
 		}
 	})
-	return acked, minRTT
+	return acked, sacked, minRTT
 }
 
 // setSendBuffer caps the socket's send buffer, which holds the bytes in flight as well as the

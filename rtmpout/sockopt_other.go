@@ -11,7 +11,7 @@ func kernelUnsent(*net.TCPConn) int { return 0 }
 
 func limitNotSent(*net.TCPConn, int) {}
 
-func tcpState(*net.TCPConn) (uint64, time.Duration) { return 0, 0 }
+func tcpState(*net.TCPConn) (uint64, int, time.Duration) { return 0, 0, 0 }
 
 func setSendBuffer(*net.TCPConn, int) {}
 

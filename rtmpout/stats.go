@@ -11,13 +11,15 @@ type Stats struct {
 	QueueDuration time.Duration
 	QueueBytes    int
 	QueuePackets  int
-	// KernelUnsent is the number of bytes the kernel holds in the socket's send buffer that the
-	// peer has not acknowledged (SIOCOUTQ); delay hidden from the queue above.
+	// KernelUnsent is the number of bytes the kernel holds in the socket's send buffer that have
+	// not reached the peer (SIOCOUTQ, less what the peer acknowledged selectively); delay hidden
+	// from the queue above.
 	KernelUnsent int
 	// SentBytes counts what was written to the socket (TLS overhead excluded).
 	SentBytes uint64
-	// DeliveredBytes counts what the peer's TCP acknowledged (TLS overhead included): the rate it
-	// grows at is the link's, even while the socket's buffers fill. 0 where the OS does not say.
+	// DeliveredBytes counts what the peer's TCP acknowledged, selectively past a loss too (TLS
+	// overhead included): the rate it grows at is the link's, even while the socket's buffers fill
+	// or TCP repairs a loss. 0 where the OS does not say.
 	DeliveredBytes uint64
 	// MinRTT is the smallest round trip TCP has measured (0 where the OS does not say).
 	MinRTT time.Duration
@@ -80,4 +82,16 @@ func (m *meter) rates(now time.Time) (r1, r2 float64, total uint64, blocked time
 		}
 	}
 	return float64(s1 * 8), float64(s2*8) / 2, m.total, m.blocked
+}
+
+// reached counts the bytes that reached the peer (delivered, never less than before) and those the
+// kernel holds that have not (unsent), from the bytes acknowledged, those acknowledged selectively
+// and those the kernel holds unacknowledged. Past a loss, the peer acknowledges what follows the
+// hole selectively: the link delivered it, and a recovery without a timeout is no stall. (A peer
+// may withdraw a selective acknowledgement.) Where the OS says nothing, delivered stays 0.
+func reached(before, acked uint64, sacked, held int) (delivered uint64, unsent int) {
+	if acked == 0 {
+		return before, held
+	}
+	return max(before, acked+uint64(sacked)), max(0, held-sacked)
 }
