@@ -353,10 +353,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.calmSince = now
-			if !full && shown < 0.97*c.writtenSince(c.probeStart+rateWindow/5) {
-				// At the edge found (the link delivered less than was written, not only less than
-				// the encoder was asked for): a big probe right after would overrun a shallow
-				// buffer, and TCP's losses then undo the raise.
+			if piled, written := c.piled(); !full && piled > 0.015*written {
+				// At the edge found (bytes piled up: the link delivered less than was written,
+				// not only less than the encoder was asked for): a big probe right after would
+				// overrun a shallow buffer, and TCP's losses then undo the raise. (Not a burst in
+				// flight at the probe's end: the climb back would wait for nothing.)
 				c.probeWait = maxProbeWait
 				c.probeGain = max(minProbeGain, c.probeGain/3)
 				return

@@ -69,11 +69,6 @@ func (c *controller) deliveredSince(since time.Duration) float64 {
 	return c.rateSince(since, func(s sample) uint64 { return s.bytes })
 }
 
-// writtenSince is the rate bytes went into the socket at from since to the last sample, in kb/s.
-func (c *controller) writtenSince(since time.Duration) float64 {
-	return c.rateSince(since, func(s sample) uint64 { return s.written })
-}
-
 // steadyRateSince is the link's rate, in kb/s, from since to the last sample, leaving a TCP stall
 // out: the lower quartile of the rates between successive samples that delivered anything, the
 // highest left out; 0 with fewer than four such samples. A stall delivers nothing, and the
@@ -117,20 +112,24 @@ func (c *controller) rateSince(since time.Duration, count func(sample) uint64) f
 }
 
 // carried reports whether the link delivered what was written since the probe began: what piled
-// up meanwhile (written, not yet acknowledged) must stay within 1.5 % of the bytes written, plus
-// what a faster rate keeps in flight by itself (the padding over a round trip and 100 ms). The
-// backlog is taken at its lowest over the last pileWindow, at the start and at the end: in-flight
-// bytes swing by a frame or so as acknowledgements arrive, which is not a backlog.
+// up meanwhile must stay within 1.5 % of the bytes written, plus what a faster rate keeps in
+// flight by itself (the padding over a round trip and 100 ms).
 func (c *controller) carried() bool {
-	if len(c.history) == 0 {
-		return true
-	}
-	written := float64(c.history[len(c.history)-1].written - c.probeWritten)
-	if written <= 0 {
-		return true
-	}
+	piled, written := c.piled()
 	inFlight := float64(c.pad) * 1000 / 8 * (c.minRTT + 100*time.Millisecond).Seconds()
-	return float64(c.backlog())-float64(c.probeBacklog) <= 0.015*written+inFlight
+	return written <= 0 || piled <= 0.015*written+inFlight
+}
+
+// piled is what piled up since the probe began (written, not yet acknowledged), and the bytes
+// written meanwhile. The backlog is taken at its lowest over the last pileWindow, at the start and
+// at the end: in-flight bytes swing by a frame or so as acknowledgements arrive, which is not a
+// backlog.
+func (c *controller) piled() (piled, written float64) {
+	if len(c.history) == 0 {
+		return 0, 0
+	}
+	written = float64(c.history[len(c.history)-1].written - c.probeWritten)
+	return float64(c.backlog()) - float64(c.probeBacklog), written
 }
 
 // backlog is the smallest amount written but not delivered over the last pileWindow.

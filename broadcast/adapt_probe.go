@@ -49,7 +49,7 @@ func (c *controller) startProbe(now time.Duration) {
 	}
 	c.pad = step
 	length := probeLength
-	if c.wandering(now) {
+	if c.wandering(now) || c.returning(now) && c.probeWait == climbWait {
 		length = returnProbeLength
 	}
 	c.probeStart, c.probeEnd, c.mode, c.probeDelay = now, now+length, modeProbing, c.lastDelay

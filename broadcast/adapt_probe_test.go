@@ -102,3 +102,29 @@ func TestANearlyBackProbeGoesAllTheWay(t *testing.T) {
 		}
 	}
 }
+
+// TestABurstInFlightIsNoEdge: a probe found the link's edge when bytes piled up over it, not when
+// a burst (a keyframe just written) is in flight at its end: 20 KB more of the 130 KB written
+// since the probe began are unacknowledged at the last sample only, and the delivered rate since
+// the probe's first 0.1 s reads a fifth under the written. Where the backlog grew, it is the edge.
+func TestABurstInFlightIsNoEdge(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		backlogKB []float64 // written, not yet delivered, 50 ms apart from the probe's start
+		want      bool
+	}{
+		{"a burst in flight at the end", []float64{5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 25}, false},
+		{"a backlog that grew", []float64{5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 10.5}, true},
+	} {
+		c := chosen4500()
+		for i, kB := range tc.backlogKB {
+			written := 100000 + uint64(i)*12000 // 1.92 Mb/s
+			c.history = append(c.history, sample{t: 10*time.Second + time.Duration(i)*observeEvery,
+				written: written, bytes: written - uint64(kB*1000)})
+		}
+		c.probeWritten, c.probeBacklog = c.history[0].written, 5000
+		if piled, written := c.piled(); piled > 0.015*written != tc.want {
+			t.Errorf("%s: %.0f of %.0f bytes piled up, want an edge: %v", tc.name, piled, written, tc.want)
+		}
+	}
+}

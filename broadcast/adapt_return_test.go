@@ -59,6 +59,25 @@ func TestAWanderingLinkIsProbedEverySecond(t *testing.T) {
 	}
 }
 
+// TestTheClimbBackIsProbedShort: after a fall, the probes that look for the link's return last
+// probeLength; once one found it back, those of the climb last returnProbeLength. The climb from
+// 0.4 Mb/s takes six or seven probes.
+func TestTheClimbBackIsProbedShort(t *testing.T) {
+	c := chosen4500()
+	congestAt(c, 10*time.Second, 4500, 400)
+	for _, tc := range []struct {
+		name      string
+		probeWait time.Duration
+		want      time.Duration
+	}{{"looking for the link's return", maxProbeWait, probeLength}, {"after a probe the link carried", climbWait, returnProbeLength}} {
+		c.mode, c.target, c.probeWait = modeSteady, 300, tc.probeWait
+		c.startProbe(25 * time.Second)
+		if length := c.probeEnd - c.probeStart; c.mode != modeProbing || length != tc.want {
+			t.Errorf("%s: a probe of %v (mode %d), want one of %v", tc.name, length, c.mode, tc.want)
+		}
+	}
+}
+
 // TestAFailedProbeStillMeasures: a return probe on a wandering link aims back at 4.66 Mb/s on a
 // 2 Mb/s link and fails within 100 ms. The link was full all through it, so what it delivered meanwhile is its
 // rate: a stream under 90 % of that rises to it.
