@@ -23,10 +23,12 @@ import (
 //     it cost a little delay and no picture. Each success makes the next step bigger, to climb back
 //     fast once the link returns; each failure, or a probe the link carried only in part (its
 //     edge, found), makes the next one smaller and later. After a fall to under fellShare, every
-//     other probe is big, to find the link's return within seconds, and stops at a smaller delay; on
-//     a link that fell again after it had come back (Wi-Fi, whose good spells last seconds), every
-//     probe aims all the way back, once a second, and no edge holds. A probe that failed still
-//     measured the link, which was full from its start.
+//     other probe is big, to find the link's return within seconds, and stops at a smaller delay;
+//     once one found it, the climb's probes are shorter, and an encoder short of its rate (opened
+//     again at another size) does not shorten the raise. On a link that fell again after it had
+//     come back (Wi-Fi, whose good spells last seconds), every probe aims all the way back, once a
+//     second, and no edge holds. A probe that failed still measured the link, which was full from
+//     its start.
 //   - the user's bitrate is the ceiling; a manual change while live becomes the new ceiling at once.
 //   - below 1 Mb/s the audio steps down too (audioRung), so that the whole stream fits.
 const (
@@ -62,10 +64,10 @@ const (
 	minProbeGain = 0.05
 	// After a fall to under fellShare of the rate, for fallMemory, every other probe is
 	// stepReturnGain of the target at least (no more than back to where it was), and probes come
-	// every stepReturnWait at most: the small ones still find a narrow link's edge. On a link that
-	// fell again after it had come back (Wi-Fi), every probe aims back where it was, lasts
-	// returnProbeLength and begins returnProbeWait after the last one began: its good spells last
-	// seconds.
+	// every stepReturnWait at most: the small ones still find a narrow link's edge. Once a probe
+	// carried, those of the climb last returnProbeLength. On a link that fell again after it had
+	// come back (Wi-Fi), every probe aims back where it was, lasts returnProbeLength and begins
+	// returnProbeWait after the last one began: its good spells last seconds.
 	fallMemory        = 60 * time.Second
 	stepReturnGain    = 0.5
 	stepReturnWait    = 1500 * time.Millisecond
@@ -324,7 +326,11 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			// but not deliver it faster than the link goes.
 			shown := c.deliveredSince(c.probeStart + rateWindow/5)
 			next := c.target + c.pad // delivered in full: the link has that room
-			full := shown >= 0.97*float64(c.target+c.audio+c.pad)
+			piled, written := c.piled()
+			edgeFound := piled > 0.015*written // the link delivered less than was written
+			// Short of what was asked, on the way back after a fall, only because the encoder
+			// (opened again at another size) made less: the link delivered all of it.
+			full := shown >= 0.97*float64(c.target+c.audio+c.pad) || c.returning(now) && !edgeFound
 			if !full {
 				next = int(0.95*shown) - c.audio // the link's edge, found
 			}
@@ -353,9 +359,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.apply(next, "probe carried")
 			c.capacity = max(c.capacity, float64(c.target+c.audio))
 			c.calmSince = now
-			if piled, written := c.piled(); !full && piled > 0.015*written {
-				// At the edge found (bytes piled up: the link delivered less than was written,
-				// not only less than the encoder was asked for): a big probe right after would
+			if !full && edgeFound {
+				// At the edge found (the link delivered less than was written, not only less
+				// than the encoder was asked for): a big probe right after would
 				// overrun a shallow buffer, and TCP's losses then undo the raise. (Not a burst in
 				// flight at the probe's end: the climb back would wait for nothing.)
 				c.probeWait = maxProbeWait

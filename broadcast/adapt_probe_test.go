@@ -55,6 +55,31 @@ func TestAProbeThatFoundTheEdgeIsNotFollowedSoon(t *testing.T) {
 	}
 }
 
+// TestTheClimbBackIsNotHeldByTheEncoder: on the way back after a fall, a probe the link carried
+// in full raises by all its padding, although the encoder (opened again at another size) made
+// less than asked: 0.95 of what went through would leave the stream at 3982 kb/s after the last
+// probe of a return, short of the 4050 that is back.
+func TestTheClimbBackIsNotHeldByTheEncoder(t *testing.T) {
+	c := chosen4500()
+	congestAt(c, 10*time.Second, 4500, 1000)
+	c.mode, c.raisedAt = modeSteady, -1
+	c.apply(1500, "test")
+	l := &fluidLink{c: c, linkKbps: 6000, encoderShare: 0.85, minRTT: 40 * time.Millisecond, now: 11 * time.Second}
+	pad := 0
+	for c.raisedAt < 0 {
+		if l.now > 20*time.Second {
+			t.Fatal("no raise within 9 s")
+		}
+		if c.mode == modeProbing {
+			pad = c.pad
+		}
+		l.step()
+	}
+	if c.target != 1500+pad {
+		t.Fatalf("a probe of %d kb/s the link carried in full raised the stream from 1500 to %d kb/s, want %d", pad, c.target, 1500+pad)
+	}
+}
+
 // TestABigReturnProbeStopsEarly: after a fall, every other probe looks for the link's return, half
 // the stream above it. On a narrow link it fails; it stops before it adds more delay than a
 // shallow (50 ms) buffer holds, where TCP would lose packets and stall.
