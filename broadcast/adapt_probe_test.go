@@ -30,6 +30,16 @@ func (l *fluidLink) step() time.Duration {
 	return l.c.currentDelay()
 }
 
+// steadyAfterAFall is a link of linkKbps whose encoder makes encoderShare of its rate, and a
+// controller on it that fell from 4.66 Mb/s at 10 s and settled at kbps.
+func steadyAfterAFall(kbps int, linkKbps, encoderShare float64) *fluidLink {
+	c := chosen4500()
+	congestAt(c, 10*time.Second, 4500, 2000)
+	c.mode, c.calmSince = modeSteady, -1
+	c.apply(kbps, "drained")
+	return &fluidLink{c: c, linkKbps: linkKbps, encoderShare: encoderShare, minRTT: 40 * time.Millisecond, now: 11 * time.Second}
+}
+
 // TestAProbeThatFoundTheEdgeIsNotFollowedSoon: a probe the link carried only in part raises the
 // stream to just under the link. A big probe right after overran a shallow buffer, and TCP's
 // losses undid the raise: the next probe waits, and is small. A probe short only because the
@@ -60,12 +70,8 @@ func TestAProbeThatFoundTheEdgeIsNotFollowedSoon(t *testing.T) {
 // less than asked: 0.95 of what went through would leave the stream at 3982 kb/s after the last
 // probe of a return, short of the 4050 that is back.
 func TestTheClimbBackIsNotHeldByTheEncoder(t *testing.T) {
-	c := chosen4500()
-	congestAt(c, 10*time.Second, 4500, 1000)
-	c.mode, c.raisedAt = modeSteady, -1
-	c.apply(1500, "test")
-	l := &fluidLink{c: c, linkKbps: 6000, encoderShare: 0.85, minRTT: 40 * time.Millisecond, now: 11 * time.Second}
-	pad := 0
+	l := steadyAfterAFall(1500, 6000, 0.85)
+	c, pad := l.c, 0
 	for c.raisedAt < 0 {
 		if l.now > 20*time.Second {
 			t.Fatal("no raise within 9 s")
@@ -84,11 +90,8 @@ func TestTheClimbBackIsNotHeldByTheEncoder(t *testing.T) {
 // the stream above it. On a narrow link it fails; it stops before it adds more delay than a
 // shallow (50 ms) buffer holds, where TCP would lose packets and stall.
 func TestABigReturnProbeStopsEarly(t *testing.T) {
-	c := chosen4500()
-	congestAt(c, 10*time.Second, 4500, 2000)
-	c.mode, c.calmSince = modeSteady, -1
-	c.apply(1560, "drained")
-	l := &fluidLink{c: c, linkKbps: 1920, encoderShare: 1, minRTT: 40 * time.Millisecond, now: 11 * time.Second}
+	l := steadyAfterAFall(1560, 1920, 1)
+	c := l.c
 	var worst time.Duration
 	for big := false; ; {
 		delay := l.step()
