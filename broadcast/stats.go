@@ -51,7 +51,7 @@ type Stats struct {
 	UptimeS        float64 `json:"uptime_s"` // time live
 	AudioSent      uint64  `json:"audio_frames_sent"`
 	BytesSent      uint64  `json:"bytes_sent"`
-	KernelUnsent   int     `json:"kernel_unsent_bytes"`
+	KernelUnsent   int     `json:"kernel_unsent_bytes"` // held by the kernel, not yet at the peer
 	Encoder        string  `json:"encoder,omitempty"`
 	// EncoderPreset is x264's preset, picked by a trial encode at start.
 	EncoderPreset string `json:"encoder_preset,omitempty"`
