@@ -361,9 +361,9 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			c.calmSince = now
 			if !full && edgeFound {
 				// At the edge found (the link delivered less than was written, not only less
-				// than the encoder was asked for): a big probe right after would
-				// overrun a shallow buffer, and TCP's losses then undo the raise. (Not a burst in
-				// flight at the probe's end: the climb back would wait for nothing.)
+				// than the encoder was asked for): a big probe right after would overrun a
+				// shallow buffer, and TCP's losses then undo the raise. (Not a burst in flight at
+				// the probe's end: the climb back would wait for nothing.)
 				c.probeWait = maxProbeWait
 				c.probeGain = max(minProbeGain, c.probeGain/3)
 				return

@@ -74,7 +74,7 @@ func (c *controller) deliveredSince(since time.Duration) float64 {
 // highest left out; 0 with fewer than four such samples. A stall delivers nothing, and the
 // acknowledgements that end it cover at once all the link took meanwhile: over a span that begins
 // in it, the rate reads far below or far above the link. (Low costs a probe; high, a second
-// congestion.) A few samples can all be such acknowledgements: 5.7 Mb/s read on a 2 Mb/s link.
+// congestion.) Fewer samples can all be such acknowledgements.
 func (c *controller) steadyRateSince(since time.Duration) float64 {
 	var rates []float64
 	for i := 1; i < len(c.history); i++ {
