@@ -59,6 +59,9 @@ const (
 	// rate still moves there.
 	videoFloor = 120
 	pileWindow = 300 * time.Millisecond
+	// pileShare of the bytes written over a probe may pile up (written, not delivered) before the
+	// link counts as not having delivered them (see carried).
+	pileShare = 0.015
 	// minProbeGain keeps probes after many failures big enough to climb back within seconds when
 	// the link returns.
 	minProbeGain = 0.05
@@ -327,7 +330,7 @@ func (c *controller) observe(now time.Duration, st rtmpout.Stats) {
 			shown := c.deliveredSince(c.probeStart + rateWindow/5)
 			next := c.target + c.pad // delivered in full: the link has that room
 			piled, written := c.piled()
-			edgeFound := piled > 0.015*written // the link delivered less than was written
+			edgeFound := piled > pileShare*written // the link delivered less than was written
 			// Short of what was asked, on the way back after a fall, only because the encoder
 			// (opened again at another size) made less: the link delivered all of it.
 			full := shown >= 0.97*float64(c.target+c.audio+c.pad) || c.returning(now) && !edgeFound

@@ -117,7 +117,7 @@ func (c *controller) rateSince(since time.Duration, count func(sample) uint64) f
 func (c *controller) carried() bool {
 	piled, written := c.piled()
 	inFlight := float64(c.pad) * 1000 / 8 * (c.minRTT + 100*time.Millisecond).Seconds()
-	return written <= 0 || piled <= 0.015*written+inFlight
+	return written <= 0 || piled <= pileShare*written+inFlight
 }
 
 // piled is what piled up since the probe began (written, not yet acknowledged), and the bytes

@@ -151,7 +151,7 @@ func TestABurstInFlightIsNoEdge(t *testing.T) {
 				written: written, bytes: written - uint64(kB*1000)})
 		}
 		c.probeWritten, c.probeBacklog = c.history[0].written, 5000
-		if piled, written := c.piled(); piled > 0.015*written != tc.want {
+		if piled, written := c.piled(); piled > pileShare*written != tc.want {
 			t.Errorf("%s: %.0f of %.0f bytes piled up, want an edge: %v", tc.name, piled, written, tc.want)
 		}
 	}
